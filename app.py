@@ -1,0 +1,107 @@
+"""Streamlit chat over the news archive. Thin: all logic lives in rag/."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import streamlit as st
+
+from rag.pipeline import Archive, QuestionError
+from rag.settings import Settings
+from rag.render import escape_markdown, highlight, safe_url
+from rag.types import Answer, Citation, FileResult, Span
+
+log = logging.getLogger("rag.app")
+st.set_page_config(page_title="News archive Q&A", page_icon="🗞️", layout="wide")
+
+
+@st.cache_resource(show_spinner=False)
+def get_archive(data_dir: str) -> Archive:
+    archive = Archive(Settings(data_dir=Path(data_dir)))
+    if archive.is_new:
+        with st.status("First start: adding the sample articles…", expanded=False):
+            archive.seed_if_new()
+    archive.embedder  # load the model now, not on the first question
+    return archive
+
+
+def show_citation(archive: Archive, c: Citation, key: str) -> None:
+    label = f"[{c.n}] {c.title} · {c.date or 'undated'}"
+    with st.expander(label):
+        url = safe_url(c.url)
+        meta = escape_markdown(f"{c.source} · {c.date or 'undated'}")
+        st.markdown(f"{meta} · [open the source ↗](<{url}>)" if url else meta)
+        quote = Span(c.start, c.end)
+        st.markdown(highlight(c.passage, c.passage_start, [quote]))
+        if st.toggle("Show the whole article", key=f"{key}-{c.n}"):
+            found = archive.document(c.doc_id)
+            if found is None:
+                st.info("This article has since been removed from the archive.")
+            else:
+                passage = Span(c.passage_start, c.passage_start + len(c.passage))
+                st.markdown(highlight(found[1], 0, [quote], passage))
+
+
+def show_reply(archive: Archive, reply: Answer | str, key: str) -> None:
+    if isinstance(reply, str):
+        st.markdown(escape_markdown(reply))
+        return
+    st.markdown(escape_markdown(reply.text))
+    for c in reply.citations:
+        show_citation(archive, c, key)
+
+
+def ask(archive: Archive, question: str) -> Answer | str:
+    try:
+        with st.spinner("Searching the archive…"):
+            return archive.ask(question)
+    except QuestionError as e:
+        return str(e)
+    except Exception:
+        log.exception("answering failed")
+        return "Sorry, something went wrong while answering. Please try again."
+
+
+def sidebar(archive: Archive) -> None:
+    st.sidebar.header("Archive")
+    n = len(archive.documents())
+    st.sidebar.caption(f"{n} document{'s' if n != 1 else ''} in the archive")
+    files = st.sidebar.file_uploader(
+        "Add articles (.txt, .md)", type=["txt", "md"], accept_multiple_files=True
+    )
+    if files and st.sidebar.button("Add to archive", type="primary"):
+        bar = st.sidebar.progress(0.0, text="Adding…")
+
+        def progress(done: int, total: int, result: FileResult) -> None:
+            bar.progress(done / total, text=f"{done}/{total}: {result.path}")
+
+        results = archive.ingest_uploads([(f.name, f.getvalue()) for f in files], progress)
+        for r in results:
+            text = escape_markdown(f"{r.path}: {r.status}" + (f" ({r.reason})" if r.reason else ""))
+            (st.sidebar.warning if r.status == "skipped" else st.sidebar.success)(text)
+
+
+def main() -> None:
+    archive = get_archive(str(Settings().data_dir.resolve()))
+    st.title("🗞️ News archive Q&A")
+    st.caption(
+        "Ask about the articles in the archive. Every answer quotes its sources; "
+        "open a source to see the quoted sentence in its article."
+    )
+    sidebar(archive)
+    history = st.session_state.setdefault("history", [])
+    for i, (role, item) in enumerate(history):
+        with st.chat_message(role):
+            show_reply(archive, item, f"msg{i}")
+    if question := st.chat_input("Ask a question, e.g. what did Blinken say about a summit?"):
+        history.append(("user", question))
+        with st.chat_message("user"):
+            st.markdown(escape_markdown(question))
+        reply = ask(archive, question)
+        history.append(("assistant", reply))
+        with st.chat_message("assistant"):
+            show_reply(archive, reply, f"msg{len(history) - 1}")
+
+
+main()

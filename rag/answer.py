@@ -1,0 +1,143 @@
+"""The offline answerer: quote the archive's best sentences, each with its [n] citation.
+
+No LLM is needed. The sentences of the retrieved chunks are scored against the question by
+embedding similarity plus keyword overlap; the best few are quoted as written. When even the
+best sentence scores below `min_score`, the answer says the archive does not answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from bm25s.stopwords import STOPWORDS_EN
+from langchain_core.prompts import PromptTemplate
+
+from rag.embeddings import Embedder
+from rag.types import Answer, Citation, Hit, Span
+
+# Words that carry no topic in a question; on top of bm25s's English stop words.
+_QUESTION_WORDS = frozenset(
+    "what who whom whose which when where why how did does do done say says said tell told "
+    "about has have had were been being can could would should may might any some".split()
+)
+_STOP = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
+_TOKEN = re.compile(r"[a-z0-9]+")
+# Weight of keyword overlap against embedding similarity in a sentence's score.
+_KEYWORD_WEIGHT = 0.3
+# Quote further sentences only if they score within this margin of the best one.
+_MARGIN = 0.12
+_MIN_QUOTE_WORDS = 4
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased words of `text` that carry topic (no stop or question words)."""
+    return {w for w in _TOKEN.findall(text.lower()) if w not in _STOP and len(w) > 1}
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    hit: Hit
+    span: Span
+    text: str
+    score: float
+    overlap: float
+
+
+def score_sentences(question: str, hits: list[Hit], embedder: Embedder) -> list[ScoredSentence]:
+    """Every distinct sentence of the hits, scored against the question, best first."""
+    seen: set[tuple[str, int]] = set()
+    candidates: list[tuple[Hit, Span, str]] = []
+    for hit in hits:
+        for span, text in hit.sentence_texts():
+            if (hit.doc_id, span.start) not in seen and len(text.split()) >= _MIN_QUOTE_WORDS:
+                seen.add((hit.doc_id, span.start))
+                candidates.append((hit, span, text))
+    if not candidates:
+        return []
+    vectors = embedder.embed([question] + [text for _, _, text in candidates])
+    similarity = vectors[1:] @ vectors[0]
+    asked = content_words(question)
+    scored = []
+    for (hit, span, text), sim in zip(candidates, similarity):
+        overlap = len(asked & content_words(text)) / len(asked) if asked else 0.0
+        score = (1 - _KEYWORD_WEIGHT) * float(sim) + _KEYWORD_WEIGHT * overlap
+        scored.append(ScoredSentence(hit, span, text, score, overlap))
+    return sorted(scored, key=lambda s: s.score, reverse=True)
+
+
+def _lead_in(chosen: ScoredSentence, scored: list[ScoredSentence]) -> ScoredSentence | None:
+    """The sentence just before `chosen` in its paragraph, if it too is on the question.
+
+    News writing often states a fact, then quotes the speaker ("..., Blinken said"); the
+    quote alone reads as an answer only with the sentence that leads into it.
+    """
+    hit = chosen.hit
+    for s in scored:
+        if s.hit.doc_id != hit.doc_id or s.overlap == 0 or s.span.end > chosen.span.start:
+            continue
+        if s.span.end < hit.start:
+            continue
+        gap = hit.text[max(s.span.end - hit.start, 0) : chosen.span.start - hit.start]
+        if s.span.start >= hit.start and not gap.strip() and "\n" not in gap:
+            return s
+    return None
+
+
+def select_quotes(
+    scored: list[ScoredSentence], max_quotes: int, min_score: float
+) -> list[ScoredSentence]:
+    """The sentences worth quoting, grouped by article and in reading order within one."""
+    if not scored or scored[0].score < min_score:
+        return []
+    floor = max(min_score, scored[0].score - _MARGIN)
+    chosen: list[ScoredSentence] = []
+    for s in scored:
+        if s.score < floor or len(chosen) >= max_quotes:
+            break
+        lead = _lead_in(s, scored) if len(chosen) + 2 <= max_quotes else None
+        for quote in (lead, s):
+            if quote and all(quote.text.lower() != c.text.lower() for c in chosen):
+                chosen.append(quote)
+    doc_order = list(dict.fromkeys(c.hit.doc_id for c in chosen))
+    return sorted(chosen, key=lambda c: (doc_order.index(c.hit.doc_id), c.span.start))
+
+
+def _date_range(dates: list[str]) -> str:
+    days = sorted(dt.date.fromisoformat(d) for d in dates if d)
+    if not days:
+        return "undated sources"
+    first, last = (d.strftime("%-d %B %Y") for d in (days[0], days[-1]))
+    return f"published {first}" if first == last else f"published {first} to {last}"
+
+
+def build_answer(
+    question: str, hits: list[Hit], quotes: list[ScoredSentence], prompts: dict[str, PromptTemplate]
+) -> Answer:
+    """An Answer quoting `quotes` with numbered citations, or an abstention if there are none."""
+    if not quotes:
+        text = prompts["no_answer"].format(question=question)
+        return Answer(question, text, abstained=True, hits=tuple(hits))
+    citations = tuple(
+        Citation(
+            n=i,
+            doc_id=q.hit.doc_id,
+            title=q.hit.title,
+            date=q.hit.date,
+            url=q.hit.url,
+            source=q.hit.source,
+            chunk_id=q.hit.chunk_id,
+            passage=q.hit.text,
+            passage_start=q.hit.start,
+            quote=q.text,
+            start=q.span.start,
+            end=q.span.end,
+        )
+        for i, q in enumerate(quotes, start=1)
+    )
+    lines = "\n".join(f"- “{c.quote}” [{c.n}]" for c in citations)
+    text = prompts["offline_answer"].format(
+        date_range=_date_range([c.date for c in citations]), quotes=lines
+    )
+    return Answer(question, text, abstained=False, citations=citations, hits=tuple(hits))

@@ -1,0 +1,97 @@
+"""Article -> Chunks of whole sentences, with exact character offsets into the article text.
+
+Pure functions. Sentences never cross a paragraph (a line of the article); a chunk packs
+whole sentences up to `max_words` and repeats the last `overlap` sentences of the previous
+chunk. Every span satisfies `article.text[start:end] == the sentence`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pysbd
+
+from rag.types import Article, Chunk, Span
+
+# A "sentence" longer than this (a list, a table, a wall of text) is cut into word windows.
+_MAX_SENTENCE_WORDS = 120
+_WORD = re.compile(r"\S+")
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Spans of the sentences of `text`, paragraph by paragraph, trimmed of white space."""
+    spans: list[Span] = []
+    for para in re.finditer(r"[^\n]+", text):
+        cursor = para.start()
+        for piece in _segmenter().segment(para.group()):
+            stripped = piece.strip()
+            if not stripped:
+                continue
+            start = text.find(stripped, cursor, para.end())
+            if start < 0:  # the segmenter altered the text; fall back to the whole rest
+                start, stripped = cursor, text[cursor : para.end()].strip()
+                start = text.find(stripped, cursor, para.end())
+            end = start + len(stripped)
+            spans.extend(_cut_long(text, Span(start, end)))
+            cursor = end
+    return spans
+
+
+def _cut_long(text: str, span: Span) -> list[Span]:
+    words = list(_WORD.finditer(text, span.start, span.end))
+    if len(words) <= _MAX_SENTENCE_WORDS:
+        return [span]
+    step = _MAX_SENTENCE_WORDS
+    return [
+        Span(words[i].start(), words[min(i + step, len(words)) - 1].end())
+        for i in range(0, len(words), step)
+    ]
+
+
+def _word_count(text: str, span: Span) -> int:
+    return len(text[span.start : span.end].split())
+
+
+def chunk_article(
+    article: Article, max_words: int = 160, overlap: int = 1, version: str = "v"
+) -> list[Chunk]:
+    """Pack the article's sentences into chunks of at most `max_words` words.
+
+    Chunk ids are `doc_id:version:index`, so a new version of a document never overwrites
+    the chunks of the old one while it is being written.
+    """
+    text = article.text
+    sentences = split_sentences(text)
+    groups: list[list[Span]] = []
+    current: list[Span] = []
+    words = 0
+    for span in sentences:
+        n = _word_count(text, span)
+        if current and words + n > max_words:
+            groups.append(current)
+            current = current[-overlap:] if overlap else []
+            words = sum(_word_count(text, s) for s in current)
+            if words + n > max_words:
+                current, words = [], 0
+        current.append(span)
+        words += n
+    if current and (not groups or current != groups[-1][-len(current) :]):
+        groups.append(current)
+    return [
+        Chunk(
+            chunk_id=f"{article.doc_id}:{version}:{i}",
+            doc_id=article.doc_id,
+            index=i,
+            text=text[group[0].start : group[-1].end],
+            start=group[0].start,
+            end=group[-1].end,
+            sentences=tuple(group),
+        )
+        for i, group in enumerate(groups)
+    ]

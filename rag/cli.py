@@ -1,0 +1,138 @@
+"""Command line: python -m rag ingest | ask | search | docs | delete. A thin shell over Archive."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from tqdm import tqdm
+
+from rag.pipeline import Archive, QuestionError
+from rag.settings import Settings
+from rag.types import Answer, FileResult, Hit
+
+EXIT_OK, EXIT_FATAL, EXIT_SKIPPED = 0, 1, 2
+STATUSES = ("added", "updated", "unchanged", "skipped")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m rag", description=__doc__)
+    parser.add_argument("--data-dir", type=Path, help="archive folder (default ./data, env RAG_DATA_DIR)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ingest = sub.add_parser("ingest", help="add or update articles from files and folders")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    ask = sub.add_parser("ask", help="answer a question with cited quotes from the archive")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true")
+    search = sub.add_parser("search", help="the passages nearest to a query")
+    search.add_argument("query")
+    search.add_argument("-k", type=int, default=None, help="how many passages")
+    search.add_argument("--json", action="store_true")
+    docs = sub.add_parser("docs", help="list the archive's documents")
+    docs.add_argument("--json", action="store_true")
+    delete = sub.add_parser("delete", help="remove a document and all its chunks")
+    delete.add_argument("doc_id")
+    return parser
+
+
+def hit_json(hit: Hit) -> dict:
+    fields = ("rank", "score", "chunk_id", "doc_id", "title", "date", "url", "source", "text")
+    out = {f: getattr(hit, f) for f in fields}
+    out.update(score=round(hit.score, 4), start=hit.start, end=hit.end)
+    return out
+
+
+def answer_json(answer: Answer) -> dict:
+    citations = []
+    for c in answer.citations:
+        row = asdict(c)
+        del row["passage_start"]
+        citations.append(row)
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "citations": citations,
+    }
+
+
+def _ingest(archive: Archive, paths: list[Path]) -> int:
+    bar = tqdm(total=0, unit="file", desc="ingest", file=sys.stderr)
+
+    def progress(done: int, total: int, result: FileResult) -> None:
+        bar.total = total
+        bar.update(1)
+
+    results = archive.ingest(paths, progress)
+    bar.close()
+    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
+    written = sum(r.chunks for r in results if r.status in ("added", "updated"))
+    print(", ".join(f"{n} {s}" for s, n in counts.items()) + f"; {written} chunks written")
+    for r in results:
+        if r.status == "skipped":
+            print(f"  skipped {r.path}: {r.reason}")
+    return EXIT_SKIPPED if counts["skipped"] else EXIT_OK
+
+
+def _print_answer(answer: Answer) -> None:
+    print(answer.text)
+    if answer.citations:
+        print()
+    for c in answer.citations:
+        print(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url or c.source}")
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
+    archive = Archive(settings)
+    if args.command == "ingest":
+        return _ingest(archive, args.paths)
+    if args.command == "ask":
+        try:
+            answer = archive.ask(args.question)
+        except QuestionError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return EXIT_FATAL
+        if args.json:
+            print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+        else:
+            _print_answer(answer)
+        return EXIT_OK
+    if args.command == "search":
+        if not args.query.strip():
+            print("error: the query is empty", file=sys.stderr)
+            return EXIT_FATAL
+        hits = archive.search(args.query, args.k)
+        if args.json:
+            print(json.dumps({"query": args.query, "hits": [hit_json(h) for h in hits]}, ensure_ascii=False, indent=2))
+        for h in hits if not args.json else []:
+            print(f"{h.rank:>2}. {h.score:.3f}  {h.title} ({h.date or 'undated'})  {h.chunk_id}")
+            print(f"    {h.text[:200]}")
+        return EXIT_OK
+    if args.command == "docs":
+        docs = archive.documents()
+        if args.json:
+            print(json.dumps({"documents": [asdict(d) for d in docs]}, ensure_ascii=False, indent=2))
+        for d in docs if not args.json else []:
+            print(f"{d.doc_id}  {d.date or 'undated':10}  {d.chunks:>3} chunks  {d.title}")
+        return EXIT_OK
+    if archive.delete(args.doc_id):
+        print(f"deleted {args.doc_id}")
+        return EXIT_OK
+    print(f"error: no document with id {args.doc_id} (see `python -m rag docs`)", file=sys.stderr)
+    return EXIT_FATAL
+
+
+def main() -> None:
+    try:
+        code = run()
+    except KeyboardInterrupt:
+        code = 130
+    except Exception as e:  # a last resort: one clear line, not a traceback
+        print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
+        code = EXIT_FATAL
+    sys.exit(code)

@@ -1,0 +1,110 @@
+"""The archive's manifest: one SQLite row per document, the commit point of every ingest.
+
+A document's chunks are written to Chroma first under a new version; switching the
+manifest row to that version is one SQLite transaction; only then are the old version's
+chunks deleted. Searches keep only chunks of the version the manifest names, so readers
+never see a mix. `pending` records versions being written, so a crash is cleaned up later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from rag.types import Article, DocInfo
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    version TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    date TEXT NOT NULL,
+    url TEXT NOT NULL,
+    source TEXT NOT NULL,
+    chunks INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending (
+    doc_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    PRIMARY KEY (doc_id, version)
+);
+"""
+_INFO = "doc_id, title, date, url, source, chunks, ingested_at"
+
+
+class Manifest:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(_SCHEMA)
+
+    def version(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT version FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def versions(self, doc_ids: list[str]) -> dict[str, str]:
+        """Current version of each of these documents that is in the archive."""
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.db.execute(
+            f"SELECT doc_id, version FROM documents WHERE doc_id IN ({marks})", doc_ids
+        )
+        return dict(rows.fetchall())
+
+    def begin(self, doc_id: str, version: str) -> None:
+        """Record that chunks of this version are about to be written."""
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO pending VALUES (?, ?)", (doc_id, version))
+
+    def commit(self, article: Article, version: str, chunks: int) -> None:
+        """Make `version` the document's current version, atomically."""
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    article.doc_id,
+                    version,
+                    article.content_hash,
+                    article.title,
+                    article.date_iso,
+                    article.url,
+                    article.source,
+                    chunks,
+                    now,
+                    article.text,
+                ),
+            )
+
+    def finish(self, doc_id: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM pending WHERE doc_id=?", (doc_id,))
+
+    def pending(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT doc_id FROM pending")]
+
+    def remove(self, doc_id: str) -> bool:
+        with self.db:
+            cur = self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+        return cur.rowcount > 0
+
+    def documents(self) -> list[DocInfo]:
+        rows = self.db.execute(f"SELECT {_INFO} FROM documents ORDER BY date DESC, title")
+        return [DocInfo(*row) for row in rows]
+
+    def document(self, doc_id: str) -> tuple[DocInfo, str] | None:
+        """A document's manifest row and its full text."""
+        row = self.db.execute(
+            f"SELECT {_INFO}, text FROM documents WHERE doc_id=?", (doc_id,)
+        ).fetchone()
+        return (DocInfo(*row[:-1]), row[-1]) if row else None
+
+    def count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def close(self) -> None:
+        self.db.close()

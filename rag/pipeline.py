@@ -1,0 +1,200 @@
+"""The archive's verbs: ingest files, search, ask, list, delete. CLI and UI call only these."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from collections.abc import Callable, Iterable
+from functools import cached_property, partial
+from pathlib import Path
+
+from filelock import FileLock
+
+from rag.answer import build_answer, score_sentences, select_quotes
+from rag.articles import SUPPORTED_SUFFIXES, ArticleError, parse_upload, read_article
+from rag.chunking import chunk_article
+from rag.embeddings import Embedder
+from rag.manifest import Manifest
+from rag.prompts import load_prompts
+from rag.settings import Settings
+from rag.store import ChunkStore
+from rag.types import Answer, Article, DocInfo, FileResult, Hit
+
+Progress = Callable[[int, int, FileResult], None]
+
+
+class QuestionError(ValueError):
+    """A question that cannot be asked (empty, too long); the message is for the user."""
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files to ingest: the files given, and the supported files below each folder given."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            files.append(path)  # a missing path is reported as skipped by the reader
+    return files
+
+
+class Archive:
+    """A news archive in a data directory: Chroma chunks + SQLite manifest."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.prompts = load_prompts(self.settings.prompts_dir)
+        self.is_new = not self.settings.manifest_path.exists()
+        self.manifest = Manifest(self.settings.manifest_path)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        s = self.settings
+        return Embedder(s.embedding_model_dir, s.embed_batch_size, s.embed_bf16)
+
+    @cached_property
+    def store(self) -> ChunkStore:
+        return ChunkStore(self.settings.chroma_dir, self.settings.collection, self.embedder)
+
+    def _version(self, article: Article) -> str:
+        s = self.settings
+        recipe = f"{article.content_hash}|{s.chunk_max_words}|{s.chunk_overlap_sentences}|"
+        recipe += s.embedding_model_dir.name
+        return hashlib.sha256(recipe.encode()).hexdigest()[:12]
+
+    # -- writing -------------------------------------------------------------------------
+
+    def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> list[FileResult]:
+        """Ingest files and folders; one bad file is skipped with a reason, never fatal."""
+        max_bytes = self.max_upload_bytes
+        readers = [(str(p), partial(read_article, p, max_bytes)) for p in expand_paths(paths)]
+        return self._ingest_all(readers, progress)
+
+    def ingest_uploads(
+        self, uploads: list[tuple[str, bytes]], progress: Progress | None = None
+    ) -> list[FileResult]:
+        """Ingest files given as (file name, content); nothing is written but the archive."""
+        readers = [(name, partial(parse_upload, name, data, self.max_upload_bytes)) for name, data in uploads]
+        return self._ingest_all(readers, progress)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.settings.max_file_mb * 1e6)
+
+    def _ingest_all(
+        self, readers: list[tuple[str, Callable[[], Article]]], progress: Progress | None
+    ) -> list[FileResult]:
+        results: list[FileResult] = []
+        with FileLock(self.settings.lock_path):
+            self._recover()
+            for i, (label, read) in enumerate(readers, start=1):
+                try:
+                    result = self.add(read(), label)
+                except ArticleError as e:
+                    result = FileResult(label, "skipped", reason=str(e))
+                except OSError as e:
+                    result = FileResult(label, "skipped", reason=f"cannot read file: {e.strerror or e}")
+                results.append(result)
+                if progress:
+                    progress(i, len(readers), result)
+        return results
+
+    def seed_if_new(self, progress: Progress | None = None) -> list[FileResult]:
+        """On the very first start of a data directory, ingest the bundled seed articles."""
+        seeds = self.settings.seed_dir
+        if not self.is_new or seeds is None or not seeds.is_dir():
+            return []
+        return self.ingest([seeds], progress)
+
+    def add(self, article: Article, path: str = "") -> FileResult:
+        """Add or replace one article. The caller holds the ingest lock."""
+        version = self._version(article)
+        current = self.manifest.version(article.doc_id)
+        found = FileResult(path or article.source, "", article.doc_id, article.title)
+        if current == version:
+            return _with(found, "unchanged", self.manifest.document(article.doc_id))
+        s = self.settings
+        chunks = chunk_article(article, s.chunk_max_words, s.chunk_overlap_sentences, version)
+        vectors = self.embedder.embed([f"{article.title}\n{c.text}" for c in chunks])
+        self.manifest.begin(article.doc_id, version)
+        self.store.add(article, chunks, vectors, version)
+        self.manifest.commit(article, version, len(chunks))
+        self.store.delete(article.doc_id, keep_version=version)
+        self.manifest.finish(article.doc_id)
+        status = "added" if current is None else "updated"
+        return FileResult(found.path, status, article.doc_id, article.title, len(chunks))
+
+    def _recover(self) -> None:
+        """Delete chunks left by an ingest that crashed before or after its commit."""
+        for doc_id in self.manifest.pending():
+            version = self.manifest.version(doc_id)
+            if version is None:
+                self.store.delete(doc_id)
+            else:
+                self.store.delete(doc_id, keep_version=version)
+            self.manifest.finish(doc_id)
+
+    def delete(self, doc_id: str) -> bool:
+        """Remove a document and all its chunks; False if there is no such document."""
+        with FileLock(self.settings.lock_path):
+            self.manifest.begin(doc_id, "")
+            found = self.manifest.remove(doc_id)
+            self.store.delete(doc_id)
+            self.manifest.finish(doc_id)
+        return found
+
+    # -- reading -------------------------------------------------------------------------
+
+    def documents(self) -> list[DocInfo]:
+        return self.manifest.documents()
+
+    def document(self, doc_id: str) -> tuple[DocInfo, str] | None:
+        """A document's manifest row and full text, for reading it with citations marked."""
+        return self.manifest.document(doc_id)
+
+    def search(self, query: str, k: int | None = None) -> list[Hit]:
+        """The k chunks nearest to the query, from current document versions only."""
+        k = k or self.settings.top_k
+        if self.manifest.count() == 0:
+            return []
+        vector = self.embedder.embed([query])[0]
+        hits = self.store.query(vector, k * 3)
+        versions = self.manifest.versions(list({h.doc_id for h in hits}))
+        current = [h for h in hits if versions.get(h.doc_id) == h.version][:k]
+        return [_rerank(h, i) for i, h in enumerate(current, start=1)]
+
+    def check_question(self, question: str) -> str:
+        """The question, stripped; QuestionError with the user-facing reason if unusable."""
+        question = question.strip()
+        if not question:
+            raise QuestionError(self.prompts["empty_question"].format())
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QuestionError(self.prompts["question_too_long"].format(limit=limit))
+        return question
+
+    def ask(self, question: str) -> Answer:
+        """Answer from the archive with quoted, cited sentences, or say it does not answer."""
+        question = self.check_question(question)
+        if self.manifest.count() == 0:
+            text = self.prompts["empty_archive"].format()
+            return Answer(question, text, abstained=True)
+        hits = self.search(question)
+        scored = score_sentences(question, hits, self.embedder)
+        quotes = select_quotes(scored, self.settings.max_quotes, self.settings.min_answer_score)
+        return build_answer(question, hits, quotes, self.prompts)
+
+
+def _rerank(hit: Hit, rank: int) -> Hit:
+    return replace(hit, rank=rank)
+
+
+def _with(result: FileResult, status: str, doc: tuple[DocInfo, str] | None) -> FileResult:
+    chunks = doc[0].chunks if doc else 0
+    return FileResult(result.path, status, result.doc_id, result.title, chunks)

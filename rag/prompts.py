@@ -1,0 +1,43 @@
+"""Prompt and wording templates, loaded once from files in `prompts/`.
+
+Each template declares its variables as {name}; a file whose variables differ from what
+the code passes is reported at load time, not when a user first hits that path.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from langchain_core.prompts import PromptTemplate
+
+# Template name -> the variables the code fills in.
+EXPECTED: dict[str, set[str]] = {
+    "offline_answer": {"date_range", "quotes"},
+    "no_answer": {"question"},
+    "empty_archive": set(),
+    "empty_question": set(),
+    "question_too_long": {"limit"},
+}
+
+
+class PromptError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=8)
+def load_prompts(folder: Path) -> dict[str, PromptTemplate]:
+    """Read and check every expected template in `folder`."""
+    prompts = {}
+    for name, variables in EXPECTED.items():
+        path = folder / f"{name}.txt"
+        if not path.exists():
+            raise PromptError(f"missing prompt file {path}; restore it from the repository")
+        template = PromptTemplate.from_template(path.read_text(encoding="utf-8").strip())
+        if set(template.input_variables) != variables:
+            raise PromptError(
+                f"{path} uses variables {sorted(template.input_variables)}, "
+                f"expected {sorted(variables)}"
+            )
+        prompts[name] = template
+    return prompts

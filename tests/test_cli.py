@@ -1,0 +1,72 @@
+"""The CLI as a user runs it: a real subprocess, real model, real store in a temp dir."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BLINKEN, ROOT, SEEDS
+
+
+def rag(data: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "rag", "--data-dir", str(data), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("cli") / "data"
+    done = rag(data, "ingest", str(SEEDS))
+    assert done.returncode == 0, done.stderr
+    assert "1 added" in done.stdout
+    return data
+
+
+def test_ask_json_cites_the_blinken_sentence(data: Path):
+    out = rag(data, "ask", "what did Blinken say about a summit?", "--json")
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert set(answer) >= {"question", "answer", "abstained", "citations"}
+    first = answer["citations"][0]
+    assert first["n"] == 1 and first["quote"].startswith(BLINKEN)
+    keys = {"doc_id", "title", "date", "url", "source", "chunk_id", "passage", "quote", "start", "end"}
+    assert keys <= set(first) and first["date"] == "2021-12-22"
+
+
+def test_search_and_docs_json_shapes(data: Path):
+    out = json.loads(rag(data, "search", "Blinken summit", "-k", "2", "--json").stdout)
+    assert out["query"] == "Blinken summit" and [h["rank"] for h in out["hits"]] == [1, 2]
+    keys = {"rank", "score", "chunk_id", "doc_id", "title", "date", "url", "source", "text", "start", "end"}
+    assert keys <= set(out["hits"][0]) and "Blinken" in out["hits"][0]["text"]
+    docs = json.loads(rag(data, "docs", "--json").stdout)["documents"]
+    assert len(docs) == 1 and docs[0]["chunks"] > 1
+    assert {"doc_id", "title", "date", "url", "source", "chunks", "ingested_at"} <= set(docs[0])
+
+
+def test_ingest_exit_codes_and_skip_reasons(data: Path, tmp_path: Path):
+    again = rag(data, "ingest", str(SEEDS))
+    assert again.returncode == 0 and "1 unchanged" in again.stdout
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00\x01binary")
+    mixed = rag(data, "ingest", str(SEEDS), str(bad))
+    assert mixed.returncode == 2
+    assert "skipped" in mixed.stdout and "binary" in mixed.stdout
+
+
+def test_errors_are_one_clear_line(data: Path):
+    empty = rag(data, "ask", "  ")
+    assert empty.returncode == 1 and "Traceback" not in empty.stderr
+    missing = rag(data, "delete", "no-such-id")
+    assert missing.returncode == 1 and "no document with id" in missing.stderr
+
+
+def test_delete_via_cli(tmp_path: Path):
+    data = tmp_path / "data"
+    rag(data, "ingest", str(SEEDS))
+    doc_id = json.loads(rag(data, "docs", "--json").stdout)["documents"][0]["doc_id"]
+    assert rag(data, "delete", doc_id).returncode == 0
+    assert json.loads(rag(data, "docs", "--json").stdout)["documents"] == []
