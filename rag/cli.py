@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
 
+from rag.evaluate import corpus_files, format_table, load_questions, run_eval
 from rag.pipeline import Archive, QuestionError
 from rag.settings import Settings
 from rag.types import Answer, FileResult, Hit
@@ -35,7 +38,24 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--json", action="store_true")
     delete = sub.add_parser("delete", help="remove a document and all its chunks")
     delete.add_argument("doc_id")
+    for p in (ask, search):
+        p.add_argument("--as-of", type=_date, help="leave out articles published after YYYY-MM-DD")
+    ev = sub.add_parser("eval", help="measure retrieval and answers on a QA set")
+    ev.add_argument("--articles", type=Path, required=True, help="folder of articles")
+    ev.add_argument("--subset", type=Path, help="file listing the article file names to use")
+    ev.add_argument("--questions", type=Path, required=True, help="questions .jsonl")
+    ev.add_argument("-k", type=int, default=10)
+    ev.add_argument("--answers", action="store_true", help="also measure the offline answers")
+    ev.add_argument("--limit", type=int, help="only the first N questions")
+    ev.add_argument("--out", type=Path, help="write the results as JSON here")
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got '{text}'") from e
 
 
 def hit_json(hit: Hit) -> dict:
@@ -77,6 +97,18 @@ def _ingest(archive: Archive, paths: list[Path]) -> int:
     return EXIT_SKIPPED if counts["skipped"] else EXIT_OK
 
 
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    questions = load_questions(args.questions)[: args.limit]
+    files = corpus_files(args.articles, args.subset)
+    bar = partial(tqdm, file=sys.stderr)
+    rows = run_eval(settings, files, questions, args.k, args.answers, bar)
+    print(format_table(rows))
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}")
+    return EXIT_OK
+
+
 def _print_answer(answer: Answer) -> None:
     print(answer.text)
     if answer.citations:
@@ -93,7 +125,7 @@ def run(argv: list[str] | None = None) -> int:
         return _ingest(archive, args.paths)
     if args.command == "ask":
         try:
-            answer = archive.ask(args.question)
+            answer = archive.ask(args.question, as_of=args.as_of)
         except QuestionError as e:
             print(f"error: {e}", file=sys.stderr)
             return EXIT_FATAL
@@ -106,13 +138,15 @@ def run(argv: list[str] | None = None) -> int:
         if not args.query.strip():
             print("error: the query is empty", file=sys.stderr)
             return EXIT_FATAL
-        hits = archive.search(args.query, args.k)
+        hits = archive.search(args.query, args.k, as_of=args.as_of)
         if args.json:
             print(json.dumps({"query": args.query, "hits": [hit_json(h) for h in hits]}, ensure_ascii=False, indent=2))
         for h in hits if not args.json else []:
             print(f"{h.rank:>2}. {h.score:.3f}  {h.title} ({h.date or 'undated'})  {h.chunk_id}")
             print(f"    {h.text[:200]}")
         return EXIT_OK
+    if args.command == "eval":
+        return _eval(settings, args)
     if args.command == "docs":
         docs = archive.documents()
         if args.json:

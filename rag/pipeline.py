@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import replace
 from collections.abc import Callable, Iterable
@@ -158,13 +159,17 @@ class Archive:
         """A document's manifest row and full text, for reading it with citations marked."""
         return self.manifest.document(doc_id)
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]:
-        """The k chunks nearest to the query, from current document versions only."""
+    def search(self, query: str, k: int | None = None, as_of: dt.date | None = None) -> list[Hit]:
+        """The k chunks nearest to the query, from current document versions only.
+
+        With `as_of`, articles published after that day are left out (undated ones stay).
+        """
         k = k or self.settings.top_k
         if self.manifest.count() == 0:
             return []
         vector = self.embedder.embed([query])[0]
-        hits = self.store.query(vector, k * 3)
+        where = {"date": {"$lte": int(as_of.strftime("%Y%m%d"))}} if as_of else None
+        hits = self.store.query(vector, k * 3, where)
         versions = self.manifest.versions(list({h.doc_id for h in hits}))
         current = [h for h in hits if versions.get(h.doc_id) == h.version][:k]
         return [_rerank(h, i) for i, h in enumerate(current, start=1)]
@@ -179,13 +184,13 @@ class Archive:
             raise QuestionError(self.prompts["question_too_long"].format(limit=limit))
         return question
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, as_of: dt.date | None = None) -> Answer:
         """Answer from the archive with quoted, cited sentences, or say it does not answer."""
         question = self.check_question(question)
         if self.manifest.count() == 0:
             text = self.prompts["empty_archive"].format()
             return Answer(question, text, abstained=True)
-        hits = self.search(question)
+        hits = self.search(question, as_of=as_of)
         scored = score_sentences(question, hits, self.embedder)
         quotes = select_quotes(scored, self.settings.max_quotes, self.settings.min_answer_score)
         return build_answer(question, hits, quotes, self.prompts)
