@@ -12,6 +12,9 @@ run: $(VENV)/.run
 test: $(VENV)/.test
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check rag app.py tests && $(VENV)/bin/ruff format --check rag app.py tests
+
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from rag.pipeline import Archive, QuestionError
-from rag.settings import Settings
 from rag.render import escape_markdown, highlight, safe_url
+from rag.settings import Settings
 from rag.types import Answer, Citation, FileResult, Span
 
 log = logging.getLogger("rag.app")
@@ -22,7 +22,7 @@ def get_archive(data_dir: str) -> Archive:
     if archive.is_new:
         with st.status("First start: adding the sample articles…", expanded=False):
             archive.seed_if_new()
-    archive.embedder  # load the model now, not on the first question
+    archive.search("warm up")  # load the model and indexes now, not on the first question
     return archive
 
 

@@ -129,4 +129,3 @@ def _make_article(
     identity = f"url:{url}" if url else "text:" + normalized
     doc_id = hashlib.sha256(identity.encode()).hexdigest()[:16]
     return Article(doc_id, title, body, source, date, url, content_hash)
-

@@ -23,7 +23,9 @@ STATUSES = ("added", "updated", "unchanged", "skipped")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rag", description=__doc__)
-    parser.add_argument("--data-dir", type=Path, help="archive folder (default ./data, env RAG_DATA_DIR)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="archive folder (default ./data, env RAG_DATA_DIR)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     ingest = sub.add_parser("ingest", help="add or update articles from files and folders")
     ingest.add_argument("paths", nargs="+", type=Path)
@@ -140,7 +142,13 @@ def run(argv: list[str] | None = None) -> int:
             return EXIT_FATAL
         hits = archive.search(args.query, args.k, as_of=args.as_of)
         if args.json:
-            print(json.dumps({"query": args.query, "hits": [hit_json(h) for h in hits]}, ensure_ascii=False, indent=2))
+            print(
+                json.dumps(
+                    {"query": args.query, "hits": [hit_json(h) for h in hits]},
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
         for h in hits if not args.json else []:
             print(f"{h.rank:>2}. {h.score:.3f}  {h.title} ({h.date or 'undated'})  {h.chunk_id}")
             print(f"    {h.text[:200]}")
@@ -150,7 +158,9 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "docs":
         docs = archive.documents()
         if args.json:
-            print(json.dumps({"documents": [asdict(d) for d in docs]}, ensure_ascii=False, indent=2))
+            print(
+                json.dumps({"documents": [asdict(d) for d in docs]}, ensure_ascii=False, indent=2)
+            )
         for d in docs if not args.json else []:
             print(f"{d.doc_id}  {d.date or 'undated':10}  {d.chunks:>3} chunks  {d.title}")
         return EXIT_OK

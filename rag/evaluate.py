@@ -34,7 +34,9 @@ def load_questions(path: Path) -> list[Question]:
         if not line.strip():
             continue
         row = json.loads(line)
-        targets = frozenset(e["target_file"] for e in row.get("evidence", []) if e.get("target_file"))
+        targets = frozenset(
+            e["target_file"] for e in row.get("evidence", []) if e.get("target_file")
+        )
         as_of = dt.date.fromisoformat(row["question_date"]) if row.get("question_date") else None
         questions.append(Question(row["id"], row["query"], row.get("answer", ""), targets, as_of))
     return questions
@@ -158,15 +160,16 @@ def run_eval(
     skipped = [r for r in results if r.status == "skipped"]
     archive.search("warm up")
     rows = {}
-    with bar(total=len(questions), desc="questions", unit="q") as progress:
+    for mode in ("dense", "keyword", "hybrid"):
+        with bar(total=len(questions), desc=mode, unit="q") as progress:
 
-        def dense(q: Question) -> list[Hit]:
-            progress.update(1)
-            return archive.search(q.query, k, as_of=q.as_of)
+            def search(q: Question, mode: str = mode) -> list[Hit]:
+                progress.update(1)
+                return archive.search(q.query, k, as_of=q.as_of, mode=mode)
 
-        rows["dense"] = evaluate_retrieval(dense, questions, k)
-    rows["dense"]["chunks"] = archive.store.count()
-    rows["dense"]["skipped_files"] = len(skipped)
+            rows[mode] = evaluate_retrieval(search, questions, k)
+    rows["hybrid"]["chunks"] = archive.store.count()
+    rows["hybrid"]["skipped_files"] = len(skipped)
     if answers:
         with bar(total=len(questions), desc="answers", unit="q") as progress:
 

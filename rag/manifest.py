@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS documents (
     ingested_at TEXT NOT NULL,
     text TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS pending (
     doc_id TEXT NOT NULL,
     version TEXT NOT NULL,
@@ -42,6 +46,20 @@ class Manifest:
         self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
+
+    def generation(self) -> int:
+        """A counter bumped by every commit and removal: derived indexes record it."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return row[0] if row else 0
+
+    def _bump(self) -> None:
+        self.db.execute(
+            "INSERT INTO meta VALUES ('generation', 1) "
+            "ON CONFLICT(key) DO UPDATE SET value = value + 1"
+        )
+
+    def all_versions(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT doc_id, version FROM documents").fetchall())
 
     def version(self, doc_id: str) -> str | None:
         row = self.db.execute("SELECT version FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
@@ -62,7 +80,7 @@ class Manifest:
 
     def commit(self, article: Article, version: str, chunks: int) -> None:
         """Make `version` the document's current version, atomically."""
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.db:
             self.db.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -79,6 +97,7 @@ class Manifest:
                     article.text,
                 ),
             )
+            self._bump()
 
     def finish(self, doc_id: str) -> None:
         with self.db:
@@ -90,6 +109,7 @@ class Manifest:
     def remove(self, doc_id: str) -> bool:
         with self.db:
             cur = self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            self._bump()
         return cur.rowcount > 0
 
     def documents(self) -> list[DocInfo]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import replace
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import cached_property, partial
 from pathlib import Path
 
@@ -15,8 +15,10 @@ from rag.answer import build_answer, score_sentences, select_quotes
 from rag.articles import SUPPORTED_SUFFIXES, ArticleError, parse_upload, read_article
 from rag.chunking import chunk_article
 from rag.embeddings import Embedder
+from rag.keyword import KeywordIndex
 from rag.manifest import Manifest
 from rag.prompts import load_prompts
+from rag.retrieve import cap_per_doc, reciprocal_rank_fusion
 from rag.settings import Settings
 from rag.store import ChunkStore
 from rag.types import Answer, Article, DocInfo, FileResult, Hit
@@ -63,6 +65,32 @@ class Archive:
     def store(self) -> ChunkStore:
         return ChunkStore(self.settings.chroma_dir, self.settings.collection, self.embedder)
 
+    @cached_property
+    def keyword(self) -> KeywordIndex:
+        return KeywordIndex(self.settings.keyword_dir)
+
+    def _sync_keyword(self) -> None:
+        """Bring the keyword index in step with the manifest (after writes or a crash)."""
+        generation = self.manifest.generation()
+        if self.keyword.generation == generation:
+            return
+        self.__dict__["keyword"] = KeywordIndex(self.settings.keyword_dir)  # another process?
+        if self.keyword.generation == generation:
+            return
+        versions = self.manifest.all_versions()
+        rows = (
+            (cid, date, text)
+            for cid, doc_id, version, date, text in self.store.rows()
+            if versions.get(doc_id) == version
+        )
+        self.keyword.rebuild(rows, generation)
+
+    def rebuild_keyword_index(self) -> None:
+        """Rebuild the keyword index from the chunk store (repair)."""
+        with FileLock(self.settings.lock_path):
+            self.keyword.generation = -1
+            self._sync_keyword()
+
     def _version(self, article: Article) -> str:
         s = self.settings
         recipe = f"{article.content_hash}|{s.chunk_max_words}|{s.chunk_overlap_sentences}|"
@@ -81,7 +109,10 @@ class Archive:
         self, uploads: list[tuple[str, bytes]], progress: Progress | None = None
     ) -> list[FileResult]:
         """Ingest files given as (file name, content); nothing is written but the archive."""
-        readers = [(name, partial(parse_upload, name, data, self.max_upload_bytes)) for name, data in uploads]
+        readers = [
+            (name, partial(parse_upload, name, data, self.max_upload_bytes))
+            for name, data in uploads
+        ]
         return self._ingest_all(readers, progress)
 
     @property
@@ -100,10 +131,13 @@ class Archive:
                 except ArticleError as e:
                     result = FileResult(label, "skipped", reason=str(e))
                 except OSError as e:
-                    result = FileResult(label, "skipped", reason=f"cannot read file: {e.strerror or e}")
+                    result = FileResult(
+                        label, "skipped", reason=f"cannot read file: {e.strerror or e}"
+                    )
                 results.append(result)
                 if progress:
                     progress(i, len(readers), result)
+            self._sync_keyword()
         return results
 
     def seed_if_new(self, progress: Progress | None = None) -> list[FileResult]:
@@ -148,6 +182,7 @@ class Archive:
             found = self.manifest.remove(doc_id)
             self.store.delete(doc_id)
             self.manifest.finish(doc_id)
+            self._sync_keyword()
         return found
 
     # -- reading -------------------------------------------------------------------------
@@ -159,20 +194,50 @@ class Archive:
         """A document's manifest row and full text, for reading it with citations marked."""
         return self.manifest.document(doc_id)
 
-    def search(self, query: str, k: int | None = None, as_of: dt.date | None = None) -> list[Hit]:
-        """The k chunks nearest to the query, from current document versions only.
+    def search(
+        self, query: str, k: int | None = None, as_of: dt.date | None = None, mode: str = ""
+    ) -> list[Hit]:
+        """The k best chunks for the query, from current document versions only.
 
+        `mode` is "hybrid" (dense and BM25 fused), "dense" or "keyword"; default from settings.
         With `as_of`, articles published after that day are left out (undated ones stay).
         """
-        k = k or self.settings.top_k
+        s = self.settings
+        k, mode = k or s.top_k, mode or s.search_mode
         if self.manifest.count() == 0:
             return []
-        vector = self.embedder.embed([query])[0]
-        where = {"date": {"$lte": int(as_of.strftime("%Y%m%d"))}} if as_of else None
-        hits = self.store.query(vector, k * 3, where)
+        pool = max(4 * k, 40)
+        max_date = int(as_of.strftime("%Y%m%d")) if as_of else None
+        dense: list[Hit] = []
+        if mode != "keyword":
+            vector = self.embedder.embed([query])[0]
+            where = {"date": {"$lte": max_date}} if max_date else None
+            dense = self.store.query(vector, pool, where)
+        keyword: list[tuple[str, float]] = []
+        if mode != "dense":
+            self._sync_keyword()
+            keyword = self.keyword.search(query, pool, max_date)
+        fused = reciprocal_rank_fusion(
+            [[h.chunk_id for h in dense], [cid for cid, _ in keyword]],
+            [1.0, s.fusion_keyword_weight],
+        )
+        dense_scores, bm25 = {h.chunk_id: h.score for h in dense}, dict(keyword)
+        found = {h.chunk_id: h for h in dense}
+        found.update({h.chunk_id: h for h in self.store.get([c for c in bm25 if c not in found])})
+        hits = [
+            replace(
+                found[cid],
+                score=score,
+                dense_score=dense_scores.get(cid, 0.0),
+                keyword_score=bm25.get(cid, 0.0),
+            )
+            for cid, score in fused
+            if cid in found
+        ]
         versions = self.manifest.versions(list({h.doc_id for h in hits}))
-        current = [h for h in hits if versions.get(h.doc_id) == h.version][:k]
-        return [_rerank(h, i) for i, h in enumerate(current, start=1)]
+        current = [h for h in hits if versions.get(h.doc_id) == h.version]
+        kept = cap_per_doc(current, s.max_chunks_per_doc, k)
+        return [replace(h, rank=i) for i, h in enumerate(kept, start=1)]
 
     def check_question(self, question: str) -> str:
         """The question, stripped; QuestionError with the user-facing reason if unusable."""
@@ -194,10 +259,6 @@ class Archive:
         scored = score_sentences(question, hits, self.embedder)
         quotes = select_quotes(scored, self.settings.max_quotes, self.settings.min_answer_score)
         return build_answer(question, hits, quotes, self.prompts)
-
-
-def _rerank(hit: Hit, rank: int) -> Hit:
-    return replace(hit, rank=rank)
 
 
 def _with(result: FileResult, status: str, doc: tuple[DocInfo, str] | None) -> FileResult:

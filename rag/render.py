@@ -22,7 +22,9 @@ def escape_markdown(text: str) -> str:
 def highlight(text: str, offset: int, strong: list[Span], light: Span | None = None) -> str:
     """Escaped `text` (starting at article offset `offset`) with `strong` spans highlighted
     and the `light` span (the cited passage) in italics around them."""
-    marks: list[tuple[int, int, str]] = [(s.start - offset, s.end - offset, "strong") for s in strong]
+    marks: list[tuple[int, int, str]] = [
+        (s.start - offset, s.end - offset, "strong") for s in strong
+    ]
     out: list[str] = []
     pos = 0
     for start, end, _ in sorted(marks):
@@ -42,7 +44,11 @@ def _light(piece: str, offset: int, light: Span | None) -> str:
     a = min(max(light.start - offset, 0), len(piece))
     b = min(max(light.end - offset, 0), len(piece))
     inner = piece[a:b]
-    styled = ":blue-background[" + escape_markdown(inner) + "]" if inner.strip() else escape_markdown(inner)
+    styled = (
+        ":blue-background[" + escape_markdown(inner) + "]"
+        if inner.strip()
+        else escape_markdown(inner)
+    )
     return escape_markdown(piece[:a]) + styled + escape_markdown(piece[b:])
 
 

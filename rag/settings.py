@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     embed_bf16: str = "auto"
 
     top_k: int = Field(default=6, gt=0)
+    # Retrieval: "hybrid" (dense + BM25 fused), "dense" or "keyword".
+    search_mode: str = Field(default="hybrid", pattern="^(hybrid|dense|keyword)$")
+    fusion_keyword_weight: float = Field(default=1.0, ge=0)
+    max_chunks_per_doc: int = Field(default=2, gt=0)
     max_quotes: int = Field(default=3, gt=0)
     # Below this sentence score the archive is said not to answer (see rag/answer.py).
     min_answer_score: float = 0.45
@@ -59,6 +63,10 @@ class Settings(BaseSettings):
     @property
     def manifest_path(self) -> Path:
         return self.data_dir / "manifest.sqlite3"
+
+    @property
+    def keyword_dir(self) -> Path:
+        return self.data_dir / "keyword"
 
     @property
     def lock_path(self) -> Path:

@@ -7,6 +7,7 @@ is better: `score = 1 - distance` before anything else sees them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,23 @@ class ChunkStore:
         if doc_id is None:
             return self.collection.count()
         return len(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def get(self, chunk_ids: list[str]) -> list[Hit]:
+        """The chunks with these ids (in no particular order), as rank-0 hits with score 0."""
+        if not chunk_ids:
+            return []
+        result = self.collection.get(ids=chunk_ids, include=["documents", "metadatas"])
+        rows = zip(result["ids"], result["documents"], result["metadatas"])
+        return [_to_hit(0, cid, text, meta, 1.0) for cid, text, meta in rows]
+
+    def rows(self, batch: int = 5000) -> Iterator[tuple[str, str, str, int, str]]:
+        """Every chunk as (chunk_id, doc_id, version, date, text), in pages."""
+        for offset in range(0, self.collection.count(), batch):
+            page = self.collection.get(
+                include=["documents", "metadatas"], limit=batch, offset=offset
+            )
+            for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+                yield cid, str(meta["doc_id"]), str(meta["version"]), int(meta["date"]), text
 
     def query(self, vector: Any, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         """The k nearest chunks to a unit query vector, best first."""

@@ -61,6 +61,8 @@ class Hit:
     end: int
     version: str = field(default="", repr=False)
     sentences: tuple[Span, ...] = field(default=(), repr=False)
+    dense_score: float = 0.0  # cosine similarity, 0 when only the keyword index found it
+    keyword_score: float = 0.0  # BM25, 0 when only the dense index found it
 
     def sentence_texts(self) -> list[tuple[Span, str]]:
         """The hit's sentences with their text (spans are offsets into the article)."""

@@ -33,14 +33,37 @@ def test_ask_json_cites_the_blinken_sentence(data: Path):
     assert set(answer) >= {"question", "answer", "abstained", "citations"}
     first = answer["citations"][0]
     assert first["n"] == 1 and first["quote"].startswith(BLINKEN)
-    keys = {"doc_id", "title", "date", "url", "source", "chunk_id", "passage", "quote", "start", "end"}
+    keys = {
+        "doc_id",
+        "title",
+        "date",
+        "url",
+        "source",
+        "chunk_id",
+        "passage",
+        "quote",
+        "start",
+        "end",
+    }
     assert keys <= set(first) and first["date"] == "2021-12-22"
 
 
 def test_search_and_docs_json_shapes(data: Path):
     out = json.loads(rag(data, "search", "Blinken summit", "-k", "2", "--json").stdout)
     assert out["query"] == "Blinken summit" and [h["rank"] for h in out["hits"]] == [1, 2]
-    keys = {"rank", "score", "chunk_id", "doc_id", "title", "date", "url", "source", "text", "start", "end"}
+    keys = {
+        "rank",
+        "score",
+        "chunk_id",
+        "doc_id",
+        "title",
+        "date",
+        "url",
+        "source",
+        "text",
+        "start",
+        "end",
+    }
     assert keys <= set(out["hits"][0]) and "Blinken" in out["hits"][0]["text"]
     docs = json.loads(rag(data, "docs", "--json").stdout)["documents"]
     assert len(docs) == 1 and docs[0]["chunks"] > 1

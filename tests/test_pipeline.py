@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,9 @@ def test_blinken_question_cites_the_blinken_sentence(seeded: Archive):
     assert first.quote.startswith(BLINKEN)
     article = seeded.document(first.doc_id)[1]
     assert article[first.start : first.end] == first.quote  # points at the exact sentence
-    assert first.passage_start <= first.start and first.end <= first.passage_start + len(first.passage)
+    assert first.passage_start <= first.start and first.end <= first.passage_start + len(
+        first.passage
+    )
     assert first.url.startswith("https://www.tasnimnews.com/")
     assert f"[{first.n}]" in answer.text
 
@@ -55,7 +59,9 @@ def test_changed_file_replaces_its_chunks(archive: Archive, seed_copy: Path):
     path = next(seed_copy.glob("*.txt"))
     old_ids = _chunk_ids(archive)
     lines = path.read_text(encoding="utf-8").splitlines()
-    lines.append("Ukraine later said the talks in Geneva had produced a written agreement on grain exports.")
+    lines.append(
+        "Ukraine later said the talks in Geneva had produced a written agreement on grain exports."
+    )
     path.write_text("\n".join(lines), encoding="utf-8")
     [result] = archive.ingest([path])
     assert result.status == "updated"
@@ -77,11 +83,26 @@ def test_delete_removes_document_and_chunks(seeded: Archive):
 
 def test_one_bad_file_among_ten_good_ones(archive: Archive, tmp_path: Path):
     folder = tmp_path / "batch"
-    topics = ["wheat", "copper", "rail", "solar", "fishing", "tourism", "bonds", "rice", "steel", "wine"]
+    topics = [
+        "wheat",
+        "copper",
+        "rail",
+        "solar",
+        "fishing",
+        "tourism",
+        "bonds",
+        "rice",
+        "steel",
+        "wine",
+    ]
     for i, topic in enumerate(topics):
         write_article(
-            folder, f"a{i}.txt", f"{topic.title()} prices move", f"202203{i + 10}",
-            f"https://news.test/{topic}", f"Traders said {topic} prices rose {i + 2} percent this week.",
+            folder,
+            f"a{i}.txt",
+            f"{topic.title()} prices move",
+            f"202203{i + 10}",
+            f"https://news.test/{topic}",
+            f"Traders said {topic} prices rose {i + 2} percent this week.",
         )
     (folder / "broken.txt").write_bytes(b"Title\n2022-03-01\nhttps://news.test/x\nText.\n")
     results = archive.ingest([folder])
@@ -106,3 +127,64 @@ def test_crash_between_chunk_write_and_commit_leaves_no_trace(archive: Archive, 
     assert all(h.version != "crashed" for h in archive.search("late paragraph ceasefire", k=20))
     archive.ingest([])  # the next ingest recovers
     assert _chunk_ids(archive) == before
+
+
+def test_keyword_index_follows_ingest_update_delete_and_crash(archive: Archive, tmp_path: Path):
+    folder = tmp_path / "kw"
+    write_article(
+        folder,
+        "a.txt",
+        "Quarry",
+        "20220301",
+        "https://n.test/q",
+        "The Zorvath quarry expansion was approved by the county board.",
+    )
+    archive.ingest([folder])
+    assert archive.search("Zorvath", mode="keyword")[0].source == "a.txt"
+    stale = tmp_path / "stale-keyword"
+    shutil.copytree(archive.settings.keyword_dir, stale)
+    write_article(
+        folder,
+        "a.txt",
+        "Quarry",
+        "20220301",
+        "https://n.test/q",
+        "The Brellin quarry expansion was rejected by the county board.",
+    )
+    archive.ingest([folder])
+    assert archive.search("Zorvath", mode="keyword") == []
+    assert archive.search("Brellin", mode="keyword")[0].keyword_score > 0
+    # A crash after the manifest commit but before the keyword index was saved leaves the
+    # old index on disk; the next process brings it back in step with the manifest.
+    shutil.rmtree(archive.settings.keyword_dir)
+    shutil.copytree(stale, archive.settings.keyword_dir)
+    reopened = Archive(archive.settings)
+    reopened.embedder = archive.embedder
+    assert reopened.search("Zorvath", mode="keyword") == []
+    assert reopened.search("Brellin", mode="keyword")[0].source == "a.txt"
+    archive.delete(archive.documents()[0].doc_id)
+    assert archive.search("Brellin", mode="keyword") == []
+
+
+def test_as_of_leaves_out_later_articles(archive: Archive, tmp_path: Path):
+    folder = tmp_path / "dated"
+    write_article(
+        folder,
+        "june.txt",
+        "Port",
+        "20220610",
+        "https://n.test/1",
+        "The port of Valdora reopened on Monday after the storm.",
+    )
+    write_article(
+        folder,
+        "july.txt",
+        "Port",
+        "20220720",
+        "https://n.test/2",
+        "The port of Valdora closed again in July after a second storm.",
+    )
+    archive.ingest([folder])
+    for mode in ("dense", "keyword", "hybrid"):
+        hits = archive.search("port of Valdora", as_of=dt.date(2022, 6, 30), mode=mode)
+        assert [h.source for h in hits] == ["june.txt"], mode

@@ -1,0 +1,85 @@
+"""BM25 keyword index over chunk texts: the only module that imports bm25s.
+
+News questions hinge on names, numbers and rare words that embedding search can miss. The
+index is saved as plain files (no pickle) in the data directory, together with the chunk ids
+and publication dates it was built from and the manifest generation it matches. It is
+rebuilt after writes, never per query.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+_META = "chunks.json"
+
+
+def _tokens(texts: list[str]) -> list[list[str]]:
+    return bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
+
+
+class KeywordIndex:
+    """BM25 over (chunk_id, date, text) rows, loaded from and saved to `folder`."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.generation = -1
+        self.chunk_ids: list[str] = []
+        self.dates = np.zeros(0, dtype=np.int64)
+        self.bm25: bm25s.BM25 | None = None
+        if (folder / _META).exists():
+            meta = json.loads((folder / _META).read_text(encoding="utf-8"))
+            self.generation = meta["generation"]
+            self.chunk_ids = meta["chunk_ids"]
+            self.dates = np.asarray(meta["dates"], dtype=np.int64)
+            if self.chunk_ids:
+                self.bm25 = bm25s.BM25.load(str(folder))
+
+    def rebuild(self, rows: Iterable[tuple[str, int, str]], generation: int) -> None:
+        """Index these rows and replace the saved index in one rename."""
+        rows = list(rows)
+        bm25 = None
+        if rows:
+            bm25 = bm25s.BM25()
+            bm25.index(_tokens([text for _, _, text in rows]), show_progress=False)
+        tmp = self.folder.with_name(self.folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if bm25 is not None:
+            bm25.save(str(tmp))
+        meta = {
+            "generation": generation,
+            "chunk_ids": [r[0] for r in rows],
+            "dates": [r[1] for r in rows],
+        }
+        (tmp / _META).write_text(json.dumps(meta), encoding="utf-8")
+        old = self.folder.with_name(self.folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if self.folder.exists():
+            os.replace(self.folder, old)
+        os.replace(tmp, self.folder)
+        shutil.rmtree(old, ignore_errors=True)
+        self.bm25, self.generation = bm25, generation
+        self.chunk_ids, self.dates = meta["chunk_ids"], np.asarray(meta["dates"], dtype=np.int64)
+
+    def search(self, query: str, k: int, max_date: int | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score) of the best k chunks with a score above zero."""
+        if self.bm25 is None or not self.chunk_ids:
+            return []
+        tokens = [t for t in _tokens([query])[0] if t in self.bm25.vocab_dict]
+        if not tokens:
+            return []
+        mask = None
+        if max_date is not None:
+            mask = (self.dates <= max_date).astype(np.float32)
+        k = min(k, len(self.chunk_ids))
+        docs, scores = self.bm25.retrieve(
+            [tokens], k=k, show_progress=False, weight_mask=mask, n_threads=1
+        )
+        return [(self.chunk_ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
