@@ -76,7 +76,12 @@ def sidebar(archive: Archive) -> None:
         def progress(done: int, total: int, result: FileResult) -> None:
             bar.progress(done / total, text=f"{done}/{total}: {result.path}")
 
-        results = archive.ingest_uploads([(f.name, f.getvalue()) for f in files], progress)
+        try:
+            results = archive.ingest_uploads([(f.name, f.getvalue()) for f in files], progress)
+        except Exception:
+            log.exception("upload failed")
+            st.sidebar.error("Adding the files failed; nothing was half-written. Please try again.")
+            return
         for r in results:
             text = escape_markdown(f"{r.path}: {r.status}" + (f" ({r.reason})" if r.reason else ""))
             (st.sidebar.warning if r.status == "skipped" else st.sidebar.success)(text)
