@@ -14,11 +14,12 @@ from filelock import FileLock
 from rag.answer import build_answer, score_sentences, select_quotes
 from rag.articles import SUPPORTED_SUFFIXES, ArticleError, parse_upload, read_article
 from rag.chunking import chunk_article
+from rag.dates import question_range
 from rag.embeddings import Embedder
 from rag.keyword import KeywordIndex
 from rag.manifest import Manifest
 from rag.prompts import load_prompts
-from rag.retrieve import cap_per_doc, reciprocal_rank_fusion
+from rag.retrieve import Fusion, cap_per_doc, fuse
 from rag.settings import Settings
 from rag.store import ChunkStore
 from rag.types import Answer, Article, DocInfo, FileResult, Hit
@@ -217,23 +218,22 @@ class Archive:
         if mode != "dense":
             self._sync_keyword()
             keyword = self.keyword.search(query, pool, max_date)
-        fused = reciprocal_rank_fusion(
-            [[h.chunk_id for h in dense], [cid for cid, _ in keyword]],
-            [1.0, s.fusion_keyword_weight],
-        )
-        dense_scores, bm25 = {h.chunk_id: h.score for h in dense}, dict(keyword)
-        found = {h.chunk_id: h for h in dense}
-        found.update({h.chunk_id: h for h in self.store.get([c for c in bm25 if c not in found])})
-        hits = [
-            replace(
-                found[cid],
-                score=score,
-                dense_score=dense_scores.get(cid, 0.0),
-                keyword_score=bm25.get(cid, 0.0),
-            )
-            for cid, score in fused
-            if cid in found
+        bm25 = dict(keyword)
+        dense_ids = {h.chunk_id for h in dense}
+        fetched = {h.chunk_id: h for h in self.store.get([c for c in bm25 if c not in dense_ids])}
+        keyword_hits = [
+            replace(fetched[cid], score=score, dense_score=0.0, keyword_score=score)
+            for cid, score in keyword
+            if cid in fetched
         ]
+        today = as_of or dt.date.today()
+        hits = fuse(
+            dense,
+            keyword_hits,
+            Fusion(s.fusion_keyword_weight, s.fusion_date_weight, s.fusion_recency_weight),
+            question_range(query, today),
+            today,
+        )
         versions = self.manifest.versions(list({h.doc_id for h in hits}))
         current = [h for h in hits if versions.get(h.doc_id) == h.version]
         kept = cap_per_doc(current, s.max_chunks_per_doc, k)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
+from rag.dates import DateRange
 from rag.types import Hit
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """Weights of the rankings fused with the dense one (whose weight is 1)."""
+
+    keyword: float = 1.0
+    date: float = 1.0
+    recency: float = 0.0
 
 
 def reciprocal_rank_fusion(
@@ -36,3 +48,37 @@ def cap_per_doc(hits: Sequence[Hit], per_doc: int, k: int) -> list[Hit]:
             if len(kept) == k:
                 break
     return kept
+
+
+def fuse(
+    dense: Sequence[Hit],
+    keyword: Sequence[Hit],
+    weights: Fusion,
+    period: DateRange | None,
+    as_of: dt.date,
+) -> list[Hit]:
+    """Dense and keyword hits fused into one list, best first, `score` = fused score.
+
+    Two more rankings of the same candidates join the fusion: those published within the
+    period the question names (if it names one), and all of them newest first.
+    """
+    keyword_scores = {h.chunk_id: h.keyword_score for h in keyword}
+    pool = {h.chunk_id: h for h in keyword}
+    for h in dense:
+        pool[h.chunk_id] = replace(h, keyword_score=keyword_scores.get(h.chunk_id, 0.0))
+    rankings = [[h.chunk_id for h in dense], [h.chunk_id for h in keyword]]
+    factors = [1.0, weights.keyword]
+    candidates = [pool[cid] for cid, _ in reciprocal_rank_fusion(rankings, factors)]
+    if period is not None and weights.date:
+        rankings.append([h.chunk_id for h in candidates if h.date and period.contains(_day(h))])
+        factors.append(weights.date)
+    if weights.recency:
+        newest = sorted(candidates, key=lambda h: _day(h) if h.date else dt.date.min, reverse=True)
+        rankings.append([h.chunk_id for h in newest])
+        factors.append(weights.recency)
+    fused = reciprocal_rank_fusion(rankings, factors)
+    return [replace(pool[cid], score=score) for cid, score in fused]
+
+
+def _day(hit: Hit) -> dt.date:
+    return dt.date.fromisoformat(hit.date)

@@ -39,7 +39,11 @@ class Settings(BaseSettings):
     top_k: int = Field(default=6, gt=0)
     # Retrieval: "hybrid" (dense + BM25 fused), "dense" or "keyword".
     search_mode: str = Field(default="hybrid", pattern="^(hybrid|dense|keyword)$")
+    # Weights of the rankings fused by RRF (dense is 1): BM25, articles published in the
+    # period the question names ("last week"), and newer articles (relative to "as of").
     fusion_keyword_weight: float = Field(default=1.0, ge=0)
+    fusion_date_weight: float = Field(default=1.0, ge=0)
+    fusion_recency_weight: float = Field(default=0.0, ge=0)
     max_chunks_per_doc: int = Field(default=2, gt=0)
     max_quotes: int = Field(default=3, gt=0)
     # Below this sentence score the archive is said not to answer (see rag/answer.py).

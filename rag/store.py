@@ -73,6 +73,7 @@ def _to_hit(rank: int, chunk_id: str, text: str, meta: dict[str, Any], distance:
     return Hit(
         rank=rank,
         score=1.0 - float(distance),
+        dense_score=1.0 - float(distance),
         chunk_id=chunk_id,
         doc_id=str(meta["doc_id"]),
         title=str(meta["title"]),

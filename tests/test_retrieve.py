@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+
 import pytest
 
-from rag.retrieve import cap_per_doc, reciprocal_rank_fusion
+from rag.dates import DateRange
+from rag.retrieve import Fusion, cap_per_doc, fuse, reciprocal_rank_fusion
 from rag.types import Hit
 
 
@@ -21,8 +25,23 @@ def test_rrf_weights_and_validation():
         reciprocal_rank_fusion([["a"]], [1.0, 1.0])
 
 
-def _hit(doc: str, n: int) -> Hit:
-    return Hit(0, 0.0, f"{doc}:{n}", doc, "", "", "", "", "", 0, 0)
+def _hit(doc: str, n: int, date: str = "") -> Hit:
+    return Hit(0, 0.0, f"{doc}:{n}", doc, "", date, "", "", "", 0, 0)
+
+
+def test_fuse_prefers_the_period_the_question_names_and_keeps_scores():
+    old, new = _hit("old", 0, "2022-05-02"), _hit("new", 0, "2022-06-10")
+    dense = [replace(old, dense_score=0.9), replace(new, dense_score=0.8)]
+    keyword = [replace(new, keyword_score=7.0)]
+    as_of = dt.date(2022, 6, 16)
+    plain = fuse(dense, [], Fusion(date=1.0), None, as_of)
+    assert [h.doc_id for h in plain] == ["old", "new"]
+    june = DateRange(dt.date(2022, 6, 6), dt.date(2022, 6, 15), "last week")
+    boosted = fuse(dense, keyword, Fusion(keyword=0.0, date=1.0), june, as_of)
+    assert [h.doc_id for h in boosted] == ["new", "old"]
+    assert boosted[0].dense_score == 0.8 and boosted[0].keyword_score == 7.0
+    recent = fuse(dense, [], Fusion(date=0.0, recency=2.0), None, as_of)
+    assert recent[0].doc_id == "new"
 
 
 def test_cap_per_doc_lets_other_articles_in():

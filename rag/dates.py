@@ -1,0 +1,81 @@
+"""Time expressions in questions ("in June 2022", "last week", "yesterday") -> a date range.
+
+Pure: everything is relative to the question's "as of" date. Phrases are found with a
+pattern, then resolved by dateparser with RELATIVE_BASE set to that date. Month names count
+only when capitalized, so "what may happen" is not read as May.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from dateparser.date import DateDataParser
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+)
+_NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
+_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
+_PHRASE = re.compile(
+    rf"""\b(?:
+        (?i:yesterday|today|tonight)
+      | (?i:this|last|past)\s+(?i:week|weekend|month|year)
+      | {_NUMBER}\s+(?i:days?|weeks?|months?|years?)\s+(?i:ago)
+      | (?:{_ORDINAL}\s+(?:of\s+)?)?(?:{_MONTHS})\.?(?:\s+{_ORDINAL}\b)?(?:,?\s+(?:19|20)\d{{2}})?
+      | (?i:in|during|since|of|from|for)\s+(?:19|20)\d{{2}}
+    )\b""",
+    re.VERBOSE,
+)
+# News reports an event on the day or within a few days after it.
+REPORTING_LAG = dt.timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Publication dates a question points at (inclusive, never after the as-of date)."""
+
+    start: dt.date
+    end: dt.date
+    phrase: str
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def question_range(question: str, as_of: dt.date) -> DateRange | None:
+    """The publication-date range named by the first time expression in `question`."""
+    for match in _PHRASE.finditer(question):
+        phrase = match.group(0)
+        text = re.sub(r"^(?i:in|during|since|of|from|for)\s+", "", phrase)
+        parser = DateDataParser(
+            languages=["en"],
+            settings={
+                "RELATIVE_BASE": dt.datetime.combine(as_of, dt.time()),
+                "PREFER_DATES_FROM": "past",
+            },
+        )
+        data = parser.get_date_data(text)
+        if data is None or data.date_obj is None:
+            continue
+        start, end = _period(data.date_obj.date(), data.period or "day")
+        before = question[: match.start()].rstrip().lower()
+        if phrase.lower().startswith("since") or before.endswith("since"):
+            end = as_of
+        return DateRange(start, min(end + REPORTING_LAG, as_of), phrase)
+    return None
+
+
+def _period(day: dt.date, period: str) -> tuple[dt.date, dt.date]:
+    if period == "year":
+        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    if period == "month":
+        last = calendar.monthrange(day.year, day.month)[1]
+        return day.replace(day=1), day.replace(day=last)
+    if period == "week":
+        monday = day - dt.timedelta(days=day.weekday())
+        return monday, monday + dt.timedelta(days=6)
+    return day, day
