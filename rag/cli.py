@@ -33,13 +33,15 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true")
     search = sub.add_parser("search", help="the passages nearest to a query")
-    search.add_argument("query")
+    search.add_argument("query", nargs="?", default="")
+    search.add_argument("--batch", type=Path, help='JSON lines {"id", "query", "as_of"?}')
     search.add_argument("-k", type=int, default=None, help="how many passages")
     search.add_argument("--json", action="store_true")
     docs = sub.add_parser("docs", help="list the archive's documents")
     docs.add_argument("--json", action="store_true")
     delete = sub.add_parser("delete", help="remove a document and all its chunks")
     delete.add_argument("doc_id")
+    sub.add_parser("reindex", help="rebuild the keyword index from the chunk store (repair)")
     for p in (ask, search):
         p.add_argument("--as-of", type=_date, help="leave out articles published after YYYY-MM-DD")
     ev = sub.add_parser("eval", help="measure retrieval and answers on a QA set")
@@ -111,6 +113,38 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _search(archive: Archive, args: argparse.Namespace) -> int:
+    if not args.query.strip():
+        print("error: the query is empty (or use --batch FILE)", file=sys.stderr)
+        return EXIT_FATAL
+    hits = archive.search(args.query, args.k, as_of=args.as_of)
+    if args.json:
+        out = {"query": args.query, "hits": [hit_json(h) for h in hits]}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for h in hits:
+        print(f"{h.rank:>2}. {h.score:.3f}  {h.title} ({h.date or 'undated'})  {h.chunk_id}")
+        print(f"    {h.text[:200]}")
+    return EXIT_OK
+
+
+def _batch(archive: Archive, args: argparse.Namespace) -> int:
+    """One JSON line out per line in: {"id", "hits"} or {"id", "error"}."""
+    lines = args.batch.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(tqdm(lines, desc="search", file=sys.stderr), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            as_of = _date(row["as_of"]) if row.get("as_of") else args.as_of
+            hits = archive.search(str(row["query"]), args.k, as_of=as_of)
+            out = {"id": row.get("id", number), "hits": [hit_json(h) for h in hits]}
+        except (ValueError, KeyError, TypeError, argparse.ArgumentTypeError) as e:
+            out = {"id": number, "error": f"line {number}: {e}"}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return EXIT_OK
+
+
 def _print_answer(answer: Answer) -> None:
     print(answer.text)
     if answer.citations:
@@ -119,56 +153,55 @@ def _print_answer(answer: Answer) -> None:
         print(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url or c.source}")
 
 
-def run(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
-    archive = Archive(settings)
-    if args.command == "ingest":
-        return _ingest(archive, args.paths)
-    if args.command == "ask":
-        try:
-            answer = archive.ask(args.question, as_of=args.as_of)
-        except QuestionError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return EXIT_FATAL
-        if args.json:
-            print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
-        else:
-            _print_answer(answer)
+def _ask(archive: Archive, args: argparse.Namespace) -> int:
+    try:
+        answer = archive.ask(args.question, as_of=args.as_of)
+    except QuestionError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_FATAL
+    if args.json:
+        print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+    return EXIT_OK
+
+
+def _docs(archive: Archive, args: argparse.Namespace) -> int:
+    docs = archive.documents()
+    if args.json:
+        print(json.dumps({"documents": [asdict(d) for d in docs]}, ensure_ascii=False, indent=2))
         return EXIT_OK
-    if args.command == "search":
-        if not args.query.strip():
-            print("error: the query is empty", file=sys.stderr)
-            return EXIT_FATAL
-        hits = archive.search(args.query, args.k, as_of=args.as_of)
-        if args.json:
-            print(
-                json.dumps(
-                    {"query": args.query, "hits": [hit_json(h) for h in hits]},
-                    ensure_ascii=False,
-                    indent=2,
-                )
-            )
-        for h in hits if not args.json else []:
-            print(f"{h.rank:>2}. {h.score:.3f}  {h.title} ({h.date or 'undated'})  {h.chunk_id}")
-            print(f"    {h.text[:200]}")
-        return EXIT_OK
-    if args.command == "eval":
-        return _eval(settings, args)
-    if args.command == "docs":
-        docs = archive.documents()
-        if args.json:
-            print(
-                json.dumps({"documents": [asdict(d) for d in docs]}, ensure_ascii=False, indent=2)
-            )
-        for d in docs if not args.json else []:
-            print(f"{d.doc_id}  {d.date or 'undated':10}  {d.chunks:>3} chunks  {d.title}")
-        return EXIT_OK
+    for d in docs:
+        print(f"{d.doc_id}  {d.date or 'undated':10}  {d.chunks:>3} chunks  {d.title}")
+    return EXIT_OK
+
+
+def _delete(archive: Archive, args: argparse.Namespace) -> int:
     if archive.delete(args.doc_id):
         print(f"deleted {args.doc_id}")
         return EXIT_OK
     print(f"error: no document with id {args.doc_id} (see `python -m rag docs`)", file=sys.stderr)
     return EXIT_FATAL
+
+
+def _reindex(archive: Archive, args: argparse.Namespace) -> int:
+    archive.rebuild_keyword_index()
+    print(f"keyword index rebuilt: {len(archive.keyword.chunk_ids)} chunks")
+    return EXIT_OK
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
+    if args.command == "eval":
+        return _eval(settings, args)
+    archive = Archive(settings)
+    if args.command == "ingest":
+        return _ingest(archive, args.paths)
+    if args.command == "search":
+        return _batch(archive, args) if args.batch else _search(archive, args)
+    commands = {"ask": _ask, "docs": _docs, "delete": _delete, "reindex": _reindex}
+    return commands[args.command](archive, args)
 
 
 def main() -> None:

@@ -93,3 +93,25 @@ def test_delete_via_cli(tmp_path: Path):
     doc_id = json.loads(rag(data, "docs", "--json").stdout)["documents"][0]["doc_id"]
     assert rag(data, "delete", doc_id).returncode == 0
     assert json.loads(rag(data, "docs", "--json").stdout)["documents"] == []
+
+
+def test_batch_search_writes_one_line_per_query(data: Path, tmp_path: Path):
+    batch = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "a", "query": "Blinken summit"},
+        {"id": "b", "query": "Blinken summit", "as_of": "2021-01-01"},
+        {"id": "c"},
+    ]
+    batch.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = rag(data, "search", "--batch", str(batch), "-k", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["a", "b", 3]
+    assert lines[0]["hits"][0]["rank"] == 1 and "Blinken" in lines[0]["hits"][0]["text"]
+    assert lines[1]["hits"] == []  # the only article is newer than as_of
+    assert "error" in lines[2]
+
+
+def test_reindex_repairs_the_keyword_index(data: Path):
+    out = rag(data, "reindex")
+    assert out.returncode == 0 and "keyword index rebuilt" in out.stdout
