@@ -9,7 +9,7 @@ run: $(VENV)/.run
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 \
 		--server.headless true --browser.gatherUsageStats false
 
-test: $(VENV)/.test
+test: $(VENV)/.test $(VENV)/.browser
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 lint: $(VENV)/.test
@@ -17,6 +17,12 @@ lint: $(VENV)/.test
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
+
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+$(VENV)/.browser: | $(VENV)/bin/python
+	command -v chromium >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	touch $@
 
 $(VENV)/.run: requirements.txt | $(VENV)/bin/python
 	$(PIP) install -r requirements.txt

@@ -67,24 +67,37 @@ def sidebar(archive: Archive) -> None:
     st.sidebar.header("Archive")
     n = len(archive.documents())
     st.sidebar.caption(f"{n} document{'s' if n != 1 else ''} in the archive")
+    round_ = st.session_state.setdefault("upload_round", 0)
     files = st.sidebar.file_uploader(
-        "Add articles (.txt, .md)", type=["txt", "md"], accept_multiple_files=True
+        "Add articles (.txt, .md)",
+        type=["txt", "md"],
+        accept_multiple_files=True,
+        key=f"uploader-{round_}",
     )
     if files and st.sidebar.button("Add to archive", type="primary"):
-        bar = st.sidebar.progress(0.0, text="Adding…")
+        st.session_state["upload_results"] = upload(archive, files)
+        st.session_state["upload_round"] = round_ + 1  # a fresh, empty upload box
+        st.rerun()
+    for line, ok in st.session_state.get("upload_results", []):
+        (st.sidebar.success if ok else st.sidebar.warning)(escape_markdown(line))
 
-        def progress(done: int, total: int, result: FileResult) -> None:
-            bar.progress(done / total, text=f"{done}/{total}: {result.path}")
 
-        try:
-            results = archive.ingest_uploads([(f.name, f.getvalue()) for f in files], progress)
-        except Exception:
-            log.exception("upload failed")
-            st.sidebar.error("Adding the files failed; nothing was half-written. Please try again.")
-            return
-        for r in results:
-            text = escape_markdown(f"{r.path}: {r.status}" + (f" ({r.reason})" if r.reason else ""))
-            (st.sidebar.warning if r.status == "skipped" else st.sidebar.success)(text)
+def upload(archive: Archive, files: list) -> list[tuple[str, bool]]:
+    """Ingest uploaded files with a progress bar; one (message, ok) per file."""
+    bar = st.sidebar.progress(0.0, text="Adding…")
+
+    def progress(done: int, total: int, result: FileResult) -> None:
+        bar.progress(done / total, text=f"{done}/{total}: {result.path}")
+
+    try:
+        results = archive.ingest_uploads([(f.name, f.getvalue()) for f in files], progress)
+    except Exception:
+        log.exception("upload failed")
+        return [("Adding the files failed; nothing was half-written. Please try again.", False)]
+    return [
+        (f"{r.path}: {r.status}" + (f" ({r.reason})" if r.reason else ""), r.status != "skipped")
+        for r in results
+    ]
 
 
 def main() -> None:

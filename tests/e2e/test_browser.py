@@ -1,0 +1,120 @@
+"""The app in a real headless Chromium (Debian's), as a user clicks through it.
+
+Screenshots of each step are saved to test-artifacts/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.conftest import BLINKEN, ROOT, SEEDS
+
+ARTIFACTS = ROOT / "test-artifacts"
+expect.set_options(timeout=120_000)  # the first answer loads the model on a 2-core machine
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "RAG_DATA_DIR": str(tmp_path_factory.mktemp("e2e") / "data"),
+        "RAG_SEED_DIR": str(SEEDS),
+    }
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    server = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("the app did not start within 120 s")
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is needed: apt-get install chromium chromium-driver"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        page.set_default_timeout(120_000)
+        page.goto(app_url)
+        yield page
+        browser.close()
+
+
+def ask(page: Page, question: str) -> None:
+    before = page.get_by_test_id("stChatMessage").count()
+    box = page.locator("[data-testid=stChatInput] textarea")
+    box.fill(question)
+    box.press("Enter")
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(before + 2)
+    expect(page.get_by_text("Searching the archive")).to_have_count(0)
+
+
+def test_blinken_citation_highlights_the_sentence(page: Page):
+    expect(page.locator("[data-testid=stChatInput] textarea")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "01-start.png")
+    ask(page, "what did Blinken say about a summit?")
+    answer = page.get_by_test_id("stChatMessage").last
+    answer.get_by_text("[1] Putin Says Russia").click()
+    highlighted = answer.get_by_test_id("stExpander").first.locator("strong").first
+    expect(highlighted).to_contain_text(BLINKEN)
+    assert highlighted.inner_text().strip().endswith("between Biden and Putin for now.")
+    page.screenshot(path=ARTIFACTS / "02-blinken-citation.png", full_page=True)
+
+
+def test_uploaded_article_answers_a_new_question(page: Page, tmp_path: Path):
+    article = tmp_path / "lighthouse.txt"
+    article.write_text(
+        "Harbour lighthouse to be restored\n20240305\nhttps://news.test/lighthouse\n"
+        "The town council of Merrowby voted to restore the old harbour lighthouse.\n"
+        "Restoration will cost 2.4 million pounds and finish in 2026, the council said.\n",
+        encoding="utf-8",
+    )
+    page.locator("[data-testid=stSidebar] input[type=file]").set_input_files(str(article))
+    page.get_by_role("button", name="Add to archive").click()
+    expect(page.get_by_text("lighthouse.txt: added")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "03-uploaded.png")
+    ask(page, "How much will the Merrowby lighthouse restoration cost?")
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer.get_by_text("[1] Harbour lighthouse to be restored")).to_be_visible()
+    expect(answer).to_contain_text("2.4 million pounds")
+    page.screenshot(path=ARTIFACTS / "04-answer-from-upload.png", full_page=True)
