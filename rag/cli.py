@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--questions", type=Path, required=True, help="questions .jsonl")
     ev.add_argument("-k", type=int, default=10)
     ev.add_argument("--answers", action="store_true", help="also measure the offline answers")
+    ev.add_argument(
+        "--baseline", action="store_true", help="also measure the LangChain-tutorial pipeline"
+    )
     ev.add_argument("--limit", type=int, help="only the first N questions")
     ev.add_argument("--out", type=Path, help="write the results as JSON here")
     return parser
@@ -105,7 +108,7 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     questions = load_questions(args.questions)[: args.limit]
     files = corpus_files(args.articles, args.subset)
     bar = partial(tqdm, file=sys.stderr)
-    rows = run_eval(settings, files, questions, args.k, args.answers, bar)
+    rows = run_eval(settings, files, questions, args.k, args.answers, bar, args.baseline)
     print(format_table(rows))
     if args.out:
         args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")

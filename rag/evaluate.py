@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.settings import Settings
-from rag.types import Answer, Hit
+from rag.types import Answer
 
 
 @dataclass(frozen=True)
@@ -85,13 +85,16 @@ def cache_dir(base: Path, files: list[Path], settings: Settings) -> Path:
 
 
 def evaluate_retrieval(
-    search: Callable[[Question], list[Hit]], questions: list[Question], k: int
+    search: Callable[[Question], list[str]], questions: list[Question], k: int
 ) -> dict[str, float]:
-    """hit@4, hit@k, MRR@10 and query latency (ms) of one search system."""
+    """hit@4, hit@k, MRR@10 and query latency (ms) of one search system.
+
+    `search` returns the source file names of its ranked chunks.
+    """
     hits4, hitsk, rr, ms = [], [], [], []
     for q in questions:
         start = time.perf_counter()
-        sources = [h.source for h in search(q)]
+        sources = search(q)
         ms.append((time.perf_counter() - start) * 1000)
         hits4.append(hit_at(sources, q.targets, 4))
         hitsk.append(hit_at(sources, q.targets, k))
@@ -149,6 +152,7 @@ def run_eval(
     k: int,
     answers: bool,
     bar: Callable[..., object],
+    baseline: bool = False,
 ) -> dict[str, dict[str, float]]:
     """Ingest `files` into a cached archive, then measure each system on `questions`."""
     from rag.pipeline import Archive
@@ -160,12 +164,25 @@ def run_eval(
     skipped = [r for r in results if r.status == "skipped"]
     archive.search("warm up")
     rows = {}
+    if baseline:
+        from rag.baseline import tutorial_search, tutorial_store
+
+        store = tutorial_store(files, data / "tutorial", archive.embedder)
+        with bar(total=len(questions), desc="tutorial", unit="q") as progress:
+            search = tutorial_search(store, k)
+
+            def tutorial(q: Question) -> list[str]:
+                progress.update(1)
+                return search(q.query)
+
+            rows["tutorial"] = evaluate_retrieval(tutorial, questions, k)
+        rows["tutorial"]["chunks"] = store._collection.count()
     for mode in ("dense", "keyword", "hybrid"):
         with bar(total=len(questions), desc=mode, unit="q") as progress:
 
-            def search(q: Question, mode: str = mode) -> list[Hit]:
+            def search(q: Question, mode: str = mode) -> list[str]:
                 progress.update(1)
-                return archive.search(q.query, k, as_of=q.as_of, mode=mode)
+                return [h.source for h in archive.search(q.query, k, as_of=q.as_of, mode=mode)]
 
             rows[mode] = evaluate_retrieval(search, questions, k)
     rows["hybrid"]["chunks"] = archive.store.count()

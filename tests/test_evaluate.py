@@ -69,6 +69,7 @@ def test_eval_command_end_to_end(tmp_path: Path):
         "-k",
         "2",
         "--answers",
+        "--baseline",
         "--out",
         str(out),
     ]
@@ -76,7 +77,7 @@ def test_eval_command_end_to_end(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert "hit@4" in done.stdout and "dense" in done.stdout
     rows = json.loads(out.read_text())
-    for mode in ("dense", "keyword", "hybrid"):
+    for mode in ("tutorial", "dense", "keyword", "hybrid"):
         assert rows[mode]["MRR@10"] == 1.0, mode
     assert rows["hybrid"]["chunks"] == 3
     assert rows["offline answers"]["answer_in_citation"] == 1.0
