@@ -177,7 +177,7 @@ def run_eval(
 
             rows["tutorial"] = evaluate_retrieval(tutorial, questions, k)
         rows["tutorial"]["chunks"] = store._collection.count()
-    for mode in ("dense", "keyword", "hybrid"):
+    for mode in ("dense", "keyword", "hybrid", "hybrid+rerank"):
         with bar(total=len(questions), desc=mode, unit="q") as progress:
 
             def search(q: Question, mode: str = mode) -> list[str]:
@@ -185,8 +185,8 @@ def run_eval(
                 return [h.source for h in archive.search(q.query, k, as_of=q.as_of, mode=mode)]
 
             rows[mode] = evaluate_retrieval(search, questions, k)
-    rows["hybrid"]["chunks"] = archive.store.count()
-    rows["hybrid"]["skipped_files"] = len(skipped)
+    rows["hybrid+rerank"]["chunks"] = archive.store.count()
+    rows["hybrid+rerank"]["skipped_files"] = len(skipped)
     if answers:
         with bar(total=len(questions), desc="answers", unit="q") as progress:
 

@@ -19,6 +19,7 @@ from rag.embeddings import Embedder
 from rag.keyword import KeywordIndex
 from rag.manifest import Manifest
 from rag.prompts import load_prompts
+from rag.rerank import CrossEncoderReranker, Reranker, SentenceReranker
 from rag.retrieve import Fusion, cap_per_doc, fuse
 from rag.settings import Settings
 from rag.store import ChunkStore
@@ -65,6 +66,13 @@ class Archive:
     @cached_property
     def store(self) -> ChunkStore:
         return ChunkStore(self.settings.chroma_dir, self.settings.collection, self.embedder)
+
+    @cached_property
+    def reranker(self) -> Reranker:
+        s = self.settings
+        if s.rerank_model_dir is not None:
+            return CrossEncoderReranker(s.rerank_model_dir, s.rerank_depth)
+        return SentenceReranker(self.embedder, s.rerank_depth)
 
     @cached_property
     def keyword(self) -> KeywordIndex:
@@ -200,7 +208,8 @@ class Archive:
     ) -> list[Hit]:
         """The k best chunks for the query, from current document versions only.
 
-        `mode` is "hybrid" (dense and BM25 fused), "dense" or "keyword"; default from settings.
+        `mode` is "hybrid+rerank", "hybrid" (dense and BM25 fused), "dense" or "keyword";
+        the default comes from settings.
         With `as_of`, articles published after that day are left out (undated ones stay).
         """
         s = self.settings
@@ -236,6 +245,8 @@ class Archive:
         )
         versions = self.manifest.versions(list({h.doc_id for h in hits}))
         current = [h for h in hits if versions.get(h.doc_id) == h.version]
+        if mode == "hybrid+rerank":
+            current = self.reranker.rerank(query, current)
         kept = cap_per_doc(current, s.max_chunks_per_doc, k)
         return [replace(h, rank=i) for i, h in enumerate(kept, start=1)]
 

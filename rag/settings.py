@@ -37,8 +37,14 @@ class Settings(BaseSettings):
     embed_bf16: str = "auto"
 
     top_k: int = Field(default=6, gt=0)
-    # Retrieval: "hybrid" (dense + BM25 fused), "dense" or "keyword".
-    search_mode: str = Field(default="hybrid", pattern="^(hybrid|dense|keyword)$")
+    # Retrieval: "hybrid+rerank" (dense + BM25 fused, then reranked), "hybrid", "dense"
+    # or "keyword". The reranker rescores the top `rerank_depth` fused candidates; with
+    # `rerank_model_dir` set it is that local cross-encoder, else the offline sentence one.
+    search_mode: str = Field(
+        default="hybrid+rerank", pattern=r"^(hybrid\+rerank|hybrid|dense|keyword)$"
+    )
+    rerank_depth: int = Field(default=20, gt=0)
+    rerank_model_dir: Path | None = None
     # Weights of the rankings fused by RRF (dense is 1): BM25, articles published in the
     # period the question names ("last week"), and newer articles (relative to "as of").
     fusion_keyword_weight: float = Field(default=1.0, ge=0)

@@ -77,9 +77,9 @@ def test_eval_command_end_to_end(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert "hit@4" in done.stdout and "dense" in done.stdout
     rows = json.loads(out.read_text())
-    for mode in ("tutorial", "dense", "keyword", "hybrid"):
+    for mode in ("tutorial", "dense", "keyword", "hybrid", "hybrid+rerank"):
         assert rows[mode]["MRR@10"] == 1.0, mode
-    assert rows["hybrid"]["chunks"] == 3
+    assert rows["hybrid+rerank"]["chunks"] == 3
     assert rows["offline answers"]["answer_in_citation"] == 1.0
     # the July article lies after the question date, so it can never be cited
     assert rows["offline answers"]["citation_precision"] == 1.0
