@@ -57,6 +57,8 @@ class Archive:
         self.prompts = load_prompts(self.settings.prompts_dir)
         self.is_new = not self.settings.manifest_path.exists()
         self.manifest = Manifest(self.settings.manifest_path)
+        # One lock object per archive: reentrant here, exclusive across processes.
+        self.lock = FileLock(self.settings.lock_path)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -78,27 +80,27 @@ class Archive:
     def keyword(self) -> KeywordIndex:
         return KeywordIndex(self.settings.keyword_dir)
 
-    def _sync_keyword(self) -> None:
+    def _sync_keyword(self, force: bool = False) -> None:
         """Bring the keyword index in step with the manifest (after writes or a crash)."""
-        generation = self.manifest.generation()
-        if self.keyword.generation == generation:
+        if not force and self.keyword.generation == self.manifest.generation():
             return
-        self.__dict__["keyword"] = KeywordIndex(self.settings.keyword_dir)  # another process?
-        if self.keyword.generation == generation:
-            return
-        versions = self.manifest.all_versions()
-        rows = (
-            (cid, date, text)
-            for cid, doc_id, version, date, text in self.store.rows()
-            if versions.get(doc_id) == version
-        )
-        self.keyword.rebuild(rows, generation)
+        with self.lock:
+            # Another process may have written the archive and saved a newer index.
+            self.__dict__["keyword"] = KeywordIndex(self.settings.keyword_dir)
+            generation = self.manifest.generation()
+            if not force and self.keyword.generation == generation:
+                return
+            versions = self.manifest.all_versions()
+            rows = (
+                (cid, date, text)
+                for cid, doc_id, version, date, text in self.store.rows()
+                if versions.get(doc_id) == version
+            )
+            self.keyword.rebuild(rows, generation)
 
     def rebuild_keyword_index(self) -> None:
         """Rebuild the keyword index from the chunk store (repair)."""
-        with FileLock(self.settings.lock_path):
-            self.keyword.generation = -1
-            self._sync_keyword()
+        self._sync_keyword(force=True)
 
     def _version(self, article: Article) -> str:
         s = self.settings
@@ -132,7 +134,7 @@ class Archive:
         self, readers: list[tuple[str, Callable[[], Article]]], progress: Progress | None
     ) -> list[FileResult]:
         results: list[FileResult] = []
-        with FileLock(self.settings.lock_path):
+        with self.lock:
             self._recover()
             for i, (label, read) in enumerate(readers, start=1):
                 try:
@@ -186,7 +188,7 @@ class Archive:
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document and all its chunks; False if there is no such document."""
-        with FileLock(self.settings.lock_path):
+        with self.lock:
             self.manifest.begin(doc_id, "")
             found = self.manifest.remove(doc_id)
             self.store.delete(doc_id)
