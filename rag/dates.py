@@ -18,6 +18,7 @@ _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
     "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
 )
+_WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
 _PHRASE = re.compile(
@@ -27,6 +28,7 @@ _PHRASE = re.compile(
       | {_NUMBER}\s+(?i:days?|weeks?|months?|years?)\s+(?i:ago)
       | (?:{_ORDINAL}\s+(?:of\s+)?)?(?:{_MONTHS})\.?(?:\s+{_ORDINAL}\b)?(?:,?\s+(?:19|20)\d{{2}})?
       | (?i:in|during|since|of|from|for)\s+(?:19|20)\d{{2}}
+      | (?:{_WEEKDAYS})
     )\b""",
     re.VERBOSE,
 )

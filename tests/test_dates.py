@@ -23,6 +23,7 @@ D = dt.date
         ("Who won the election in 2020?", D(2020, 1, 1), D(2021, 1, 3)),
         ("What has changed since May 2022?", D(2022, 5, 1), D(2022, 6, 16)),
         ("What happened three days ago?", D(2022, 6, 13), D(2022, 6, 16)),
+        ("Who resigned on Monday?", D(2022, 6, 13), D(2022, 6, 16)),
     ],
 )
 def test_time_expressions_become_ranges(question, start, end):
