@@ -206,7 +206,12 @@ class Archive:
         return self.manifest.document(doc_id)
 
     def search(
-        self, query: str, k: int | None = None, as_of: dt.date | None = None, mode: str = ""
+        self,
+        query: str,
+        k: int | None = None,
+        as_of: dt.date | None = None,
+        mode: str = "",
+        per_doc: int | None = None,
     ) -> list[Hit]:
         """The k best chunks for the query, from current document versions only.
 
@@ -249,7 +254,7 @@ class Archive:
         current = [h for h in hits if versions.get(h.doc_id) == h.version]
         if mode == "hybrid+rerank":
             current = self.reranker.rerank(query, current)
-        kept = cap_per_doc(current, s.max_chunks_per_doc, k)
+        kept = cap_per_doc(current, per_doc or s.max_chunks_per_doc, k)
         return [replace(h, rank=i) for i, h in enumerate(kept, start=1)]
 
     def check_question(self, question: str) -> str:
@@ -268,7 +273,7 @@ class Archive:
         if self.manifest.count() == 0:
             text = self.prompts["empty_archive"].format()
             return Answer(question, text, abstained=True)
-        hits = self.search(question, as_of=as_of)
+        hits = self.search(question, as_of=as_of, per_doc=self.settings.answer_chunks_per_doc)
         scored = score_sentences(question, hits, self.embedder)
         quotes = select_quotes(scored, self.settings.max_quotes, self.settings.min_answer_score)
         return build_answer(question, hits, quotes, self.prompts)

@@ -38,16 +38,18 @@ def reciprocal_rank_fusion(
 
 
 def cap_per_doc(hits: Sequence[Hit], per_doc: int, k: int) -> list[Hit]:
-    """The first k hits with at most `per_doc` chunks from any one article."""
+    """The first k hits with at most `per_doc` chunks from any one article, so that several
+    articles can be cited; only when there are too few articles are the rest filled in."""
     taken: dict[str, int] = {}
     kept: list[Hit] = []
+    held: list[Hit] = []
     for hit in hits:
         if taken.get(hit.doc_id, 0) < per_doc:
             taken[hit.doc_id] = taken.get(hit.doc_id, 0) + 1
             kept.append(hit)
-            if len(kept) == k:
-                break
-    return kept
+        else:
+            held.append(hit)
+    return (kept + held)[:k]
 
 
 def fuse(

@@ -48,3 +48,5 @@ def test_cap_per_doc_lets_other_articles_in():
     hits = [_hit("a", 0), _hit("a", 1), _hit("a", 2), _hit("b", 0), _hit("c", 0)]
     kept = cap_per_doc(hits, per_doc=2, k=3)
     assert [h.chunk_id for h in kept] == ["a:0", "a:1", "b:0"]
+    kept = cap_per_doc(hits, per_doc=1, k=4)
+    assert [h.chunk_id for h in kept] == ["a:0", "b:0", "c:0", "a:1"]  # filled when short
