@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import streamlit as st
 from rag.pipeline import Archive, QuestionError
 from rag.render import escape_markdown, highlight, safe_url
 from rag.settings import Settings
-from rag.types import Answer, Citation, FileResult, Span
+from rag.types import Answer, Citation, FileResult, Filters, Span
 
 log = logging.getLogger("rag.app")
 st.set_page_config(page_title="News archive Q&A", page_icon="🗞️", layout="wide")
@@ -52,15 +53,27 @@ def show_reply(archive: Archive, reply: Answer | str, key: str) -> None:
         show_citation(archive, c, key)
 
 
-def ask(archive: Archive, question: str) -> Answer | str:
+def ask(archive: Archive, question: str, as_of: dt.date, filters: Filters) -> Answer | str:
     try:
         with st.spinner("Searching the archive…"):
-            return archive.ask(question)
+            return archive.ask(question, as_of=as_of, filters=filters)
     except QuestionError as e:
         return str(e)
     except Exception:
         log.exception("answering failed")
         return "Sorry, something went wrong while answering. Please try again."
+
+
+def filters(archive: Archive) -> tuple[dt.date, Filters]:
+    """The sidebar's retrieval filters: answer as of a date, publication dates, sites."""
+    with st.sidebar.expander("Filters"):
+        as_of = st.date_input(
+            "Answer as of", value=dt.date.today(), help="later articles are ignored"
+        )
+        period = st.date_input("Published between", value=(), help="leave empty for any date")
+        sites = st.multiselect("Sites", archive.sites(), placeholder="any site")
+    since, until = (tuple(period) + (None, None))[:2] if period else (None, None)
+    return as_of, Filters(since, until or since, tuple(sites))
 
 
 def sidebar(archive: Archive) -> None:
@@ -108,6 +121,7 @@ def main() -> None:
         "open a source to see the quoted sentence in its article."
     )
     sidebar(archive)
+    as_of, limits = filters(archive)
     history = st.session_state.setdefault("history", [])
     for i, (role, item) in enumerate(history):
         with st.chat_message(role):
@@ -116,7 +130,7 @@ def main() -> None:
         history.append(("user", question))
         with st.chat_message("user"):
             st.markdown(escape_markdown(question))
-        reply = ask(archive, question)
+        reply = ask(archive, question, as_of, limits)
         history.append(("assistant", reply))
         with st.chat_message("assistant"):
             show_reply(archive, reply, f"msg{len(history) - 1}")

@@ -15,7 +15,7 @@ from tqdm import tqdm
 from rag.evaluate import corpus_files, format_table, load_questions, run_eval
 from rag.pipeline import Archive, QuestionError
 from rag.settings import Settings
-from rag.types import Answer, FileResult, Hit
+from rag.types import Answer, FileResult, Filters, Hit
 
 EXIT_OK, EXIT_FATAL, EXIT_SKIPPED = 0, 1, 2
 STATUSES = ("added", "updated", "unchanged", "skipped")
@@ -43,7 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     delete.add_argument("doc_id")
     sub.add_parser("reindex", help="rebuild the keyword index from the chunk store (repair)")
     for p in (ask, search):
-        p.add_argument("--as-of", type=_date, help="leave out articles published after YYYY-MM-DD")
+        p.add_argument(
+            "--as-of", type=_date, help="answer as of YYYY-MM-DD: later articles are left out"
+        )
+        p.add_argument("--since", type=_date, help="only articles published on or after")
+        p.add_argument("--until", type=_date, help="only articles published on or before")
+        p.add_argument(
+            "--site", action="append", default=[], help="only articles from this site (repeat)"
+        )
     ev = sub.add_parser("eval", help="measure retrieval and answers on a QA set")
     ev.add_argument("--articles", type=Path, required=True, help="folder of articles")
     ev.add_argument("--subset", type=Path, help="file listing the article file names to use")
@@ -56,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--limit", type=int, help="only the first N questions")
     ev.add_argument("--out", type=Path, help="write the results as JSON here")
     return parser
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    sites = tuple(site.removeprefix("www.") for site in args.site)
+    return Filters(args.since, args.until, sites)
 
 
 def _date(text: str) -> dt.date:
@@ -120,7 +132,7 @@ def _search(archive: Archive, args: argparse.Namespace) -> int:
     if not args.query.strip():
         print("error: the query is empty (or use --batch FILE)", file=sys.stderr)
         return EXIT_FATAL
-    hits = archive.search(args.query, args.k, as_of=args.as_of)
+    hits = archive.search(args.query, args.k, as_of=args.as_of, filters=_filters(args))
     if args.json:
         out = {"query": args.query, "hits": [hit_json(h) for h in hits]}
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -140,7 +152,7 @@ def _batch(archive: Archive, args: argparse.Namespace) -> int:
         try:
             row = json.loads(line)
             as_of = _date(row["as_of"]) if row.get("as_of") else args.as_of
-            hits = archive.search(str(row["query"]), args.k, as_of=as_of)
+            hits = archive.search(str(row["query"]), args.k, as_of=as_of, filters=_filters(args))
             out = {"id": row.get("id", number), "hits": [hit_json(h) for h in hits]}
         except (ValueError, KeyError, TypeError, argparse.ArgumentTypeError) as e:
             out = {"id": number, "error": f"line {number}: {e}"}
@@ -158,7 +170,7 @@ def _print_answer(answer: Answer) -> None:
 
 def _ask(archive: Archive, args: argparse.Namespace) -> int:
     try:
-        answer = archive.ask(args.question, as_of=args.as_of)
+        answer = archive.ask(args.question, as_of=args.as_of, filters=_filters(args))
     except QuestionError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_FATAL

@@ -23,9 +23,11 @@ from rag.rerank import CrossEncoderReranker, Reranker, SentenceReranker
 from rag.retrieve import Fusion, cap_per_doc, fuse
 from rag.settings import Settings
 from rag.store import ChunkStore
-from rag.types import Answer, Article, DocInfo, FileResult, Hit
+from rag.types import Answer, Article, DocInfo, FileResult, Filters, Hit, site_of
 
 Progress = Callable[[int, int, FileResult], None]
+# Bumped when what is stored per chunk changes, so that documents are written anew.
+SCHEMA = 2
 
 
 class QuestionError(ValueError):
@@ -92,8 +94,8 @@ class Archive:
                 return
             versions = self.manifest.all_versions()
             rows = (
-                (cid, date, text)
-                for cid, doc_id, version, date, text in self.store.rows()
+                (cid, date, site, text)
+                for cid, doc_id, version, date, site, text in self.store.rows()
                 if versions.get(doc_id) == version
             )
             self.keyword.rebuild(rows, generation)
@@ -105,7 +107,7 @@ class Archive:
     def _version(self, article: Article) -> str:
         s = self.settings
         recipe = f"{article.content_hash}|{s.chunk_max_words}|{s.chunk_overlap_sentences}|"
-        recipe += s.embedding_model_dir.name
+        recipe += f"{s.embedding_model_dir.name}|{SCHEMA}"
         return hashlib.sha256(recipe.encode()).hexdigest()[:12]
 
     # -- writing -------------------------------------------------------------------------
@@ -201,6 +203,10 @@ class Archive:
     def documents(self) -> list[DocInfo]:
         return self.manifest.documents()
 
+    def sites(self) -> list[str]:
+        """The sites the archive's articles come from, for filtering."""
+        return sorted({site_of(d.url) for d in self.documents()} - {""})
+
     def document(self, doc_id: str) -> tuple[DocInfo, str] | None:
         """A document's manifest row and full text, for reading it with citations marked."""
         return self.manifest.document(doc_id)
@@ -212,28 +218,29 @@ class Archive:
         as_of: dt.date | None = None,
         mode: str = "",
         per_doc: int | None = None,
+        filters: Filters | None = None,
     ) -> list[Hit]:
         """The k best chunks for the query, from current document versions only.
 
         `mode` is "hybrid+rerank", "hybrid" (dense and BM25 fused), "dense" or "keyword";
         the default comes from settings.
-        With `as_of`, articles published after that day are left out (undated ones stay).
+        With `as_of`, articles published after that day are left out (undated ones stay);
+        `filters` limit publication dates and sites further.
         """
         s = self.settings
         k, mode = k or s.top_k, mode or s.search_mode
         if self.manifest.count() == 0:
             return []
         pool = max(4 * k, 40)
-        max_date = int(as_of.strftime("%Y%m%d")) if as_of else None
+        limits = (filters or Filters()).capped(as_of)
         dense: list[Hit] = []
         if mode != "keyword":
             vector = self.embedder.embed([query])[0]
-            where = {"date": {"$lte": max_date}} if max_date else None
-            dense = self.store.query(vector, pool, where)
+            dense = self.store.query(vector, pool, limits)
         keyword: list[tuple[str, float]] = []
         if mode != "dense":
             self._sync_keyword()
-            keyword = self.keyword.search(query, pool, max_date)
+            keyword = self.keyword.search(query, pool, limits)
         bm25 = dict(keyword)
         dense_ids = {h.chunk_id for h in dense}
         fetched = {h.chunk_id: h for h in self.store.get([c for c in bm25 if c not in dense_ids])}
@@ -267,13 +274,16 @@ class Archive:
             raise QuestionError(self.prompts["question_too_long"].format(limit=limit))
         return question
 
-    def ask(self, question: str, as_of: dt.date | None = None) -> Answer:
+    def ask(
+        self, question: str, as_of: dt.date | None = None, filters: Filters | None = None
+    ) -> Answer:
         """Answer from the archive with quoted, cited sentences, or say it does not answer."""
         question = self.check_question(question)
         if self.manifest.count() == 0:
             text = self.prompts["empty_archive"].format()
             return Answer(question, text, abstained=True)
-        hits = self.search(question, as_of=as_of, per_doc=self.settings.answer_chunks_per_doc)
+        per_doc = self.settings.answer_chunks_per_doc
+        hits = self.search(question, as_of=as_of, per_doc=per_doc, filters=filters)
         scored = score_sentences(question, hits, self.embedder)
         quotes = select_quotes(scored, self.settings.max_quotes, self.settings.min_answer_score)
         return build_answer(question, hits, quotes, self.prompts)

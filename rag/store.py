@@ -7,6 +7,7 @@ is better: `score = 1 - distance` before anything else sees them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from rag.embeddings import Embedder
-from rag.types import Article, Chunk, Hit, Span
+from rag.types import Article, Chunk, Filters, Hit, Span
 
 
 @register_embedding_function
@@ -61,12 +62,30 @@ def _metadata(article: Article, chunk: Chunk, version: str) -> dict[str, Any]:
         "date": int(article.date.strftime("%Y%m%d")) if article.date else 0,
         "date_iso": article.date_iso,
         "url": article.url,
+        "site": article.site,
         "source": article.source,
         "chunk_index": chunk.index,
         "start": chunk.start,
         "end": chunk.end,
         "sentences": _encode_spans(chunk.sentences),
     }
+
+
+def _day(day: dt.date) -> int:
+    return int(day.strftime("%Y%m%d"))
+
+
+def _where(filters: Filters) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if filters.since:
+        clauses.append({"date": {"$gte": _day(filters.since)}})
+    if filters.until:
+        clauses.append({"date": {"$lte": _day(filters.until)}})
+    if filters.sites:
+        clauses.append({"site": {"$in": list(filters.sites)}})
+    if len(clauses) > 1:
+        return {"$and": clauses}
+    return clauses[0] if clauses else None
 
 
 def _to_hit(rank: int, chunk_id: str, text: str, meta: dict[str, Any], distance: float) -> Hit:
@@ -134,23 +153,24 @@ class ChunkStore:
         rows = zip(result["ids"], result["documents"], result["metadatas"])
         return [_to_hit(0, cid, text, meta, 1.0) for cid, text, meta in rows]
 
-    def rows(self, batch: int = 5000) -> Iterator[tuple[str, str, str, int, str]]:
-        """Every chunk as (chunk_id, doc_id, version, date, text), in pages."""
+    def rows(self, batch: int = 5000) -> Iterator[tuple[str, str, str, int, str, str]]:
+        """Every chunk as (chunk_id, doc_id, version, date, site, text), in pages."""
         for offset in range(0, self.collection.count(), batch):
             page = self.collection.get(
                 include=["documents", "metadatas"], limit=batch, offset=offset
             )
             for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
-                yield cid, str(meta["doc_id"]), str(meta["version"]), int(meta["date"]), text
+                doc, version, date = str(meta["doc_id"]), str(meta["version"]), int(meta["date"])
+                yield cid, doc, version, date, str(meta.get("site", "")), text
 
-    def query(self, vector: Any, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        """The k nearest chunks to a unit query vector, best first."""
+    def query(self, vector: Any, k: int, filters: Filters | None = None) -> list[Hit]:
+        """The k nearest chunks to a unit query vector that pass the filters, best first."""
         if self.collection.count() == 0:
             return []
         result = self.collection.query(
             query_embeddings=[vector],
             n_results=k,
-            where=where,
+            where=_where(filters) if filters else None,
             include=["documents", "metadatas", "distances"],
         )
         rows = zip(

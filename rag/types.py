@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,33 @@ class Article:
     @property
     def date_iso(self) -> str:
         return self.date.isoformat() if self.date else ""
+
+    @property
+    def site(self) -> str:
+        """The publisher's host name, e.g. "cnn.com" ("" for files without a URL)."""
+        return site_of(self.url)
+
+
+def site_of(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a search may return: published from `since` to `until` (inclusive),
+    from these sites (any site when empty). Undated articles pass date limits only when
+    there is no `since`."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    sites: tuple[str, ...] = ()
+
+    def capped(self, as_of: dt.date | None) -> Filters:
+        """These filters, with nothing published after `as_of`."""
+        if as_of is None or (self.until and self.until <= as_of):
+            return self
+        return Filters(self.since, as_of, self.sites)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -38,3 +40,13 @@ def test_history_survives_reruns_and_bad_questions_get_a_message(app: AppTest):
     assert len(texts) == 4
     assert "does not answer" in texts[1]
     assert not app.exception and not app.error
+
+
+def test_sidebar_filters_limit_the_answer(app: AppTest):
+    app.sidebar.date_input[0].set_value(dt.date(2021, 12, 1)).run()  # as of before the article
+    app.chat_input[0].set_value("what did Blinken say about a summit?").run()
+    assert "does not answer" in app.chat_message[-1].markdown[0].value
+    app.sidebar.date_input[0].set_value(dt.date(2022, 1, 1)).run()
+    app.sidebar.multiselect[0].set_value(["tasnimnews.com"]).run()
+    app.chat_input[0].set_value("what did Blinken say about a summit?").run()
+    assert app.chat_message[-1].expander[0].label.startswith("[1] Putin Says Russia")

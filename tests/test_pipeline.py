@@ -11,6 +11,7 @@ import pytest
 from rag.articles import read_article
 from rag.chunking import chunk_article
 from rag.pipeline import Archive, QuestionError
+from rag.types import Filters
 from tests.conftest import BLINKEN, SEEDS, write_article
 
 
@@ -188,3 +189,35 @@ def test_as_of_leaves_out_later_articles(archive: Archive, tmp_path: Path):
     for mode in ("dense", "keyword", "hybrid"):
         hits = archive.search("port of Valdora", as_of=dt.date(2022, 6, 30), mode=mode)
         assert [h.source for h in hits] == ["june.txt"], mode
+
+
+def test_date_range_and_site_filters(archive: Archive, tmp_path: Path):
+    folder = tmp_path / "filters"
+    write_article(
+        folder,
+        "a.txt",
+        "Port",
+        "20220610",
+        "https://www.alpha.test/1",
+        "The port of Valdora reopened on Monday after the storm.",
+    )
+    write_article(
+        folder,
+        "b.txt",
+        "Port",
+        "20220720",
+        "https://beta.test/2",
+        "The port of Valdora closed again in July after a second storm.",
+    )
+    (folder / "c.md").write_text("# Notes on the port of Valdora\nUndated notes about the port.\n")
+    archive.ingest([folder])
+    q = "port of Valdora"
+    for mode in ("dense", "keyword", "hybrid"):
+
+        def sources(f: Filters, mode: str = mode) -> set[str]:
+            return {h.source for h in archive.search(q, 10, mode=mode, filters=f)}
+
+        assert sources(Filters()) == {"a.txt", "b.txt", "c.md"}, mode
+        assert sources(Filters(since=dt.date(2022, 7, 1))) == {"b.txt"}, mode
+        assert sources(Filters(until=dt.date(2022, 6, 30))) == {"a.txt", "c.md"}, mode
+        assert sources(Filters(sites=("alpha.test",))) == {"a.txt"}, mode
