@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import sys
 from dataclasses import asdict
 from functools import partial
@@ -207,6 +208,7 @@ def _reindex(archive: Archive, args: argparse.Namespace) -> int:
 
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logging.basicConfig(format="%(message)s", level=logging.WARNING)
     settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
     if args.command == "eval":
         return _eval(settings, args)

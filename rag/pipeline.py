@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property, partial
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from rag.answer import build_answer, score_sentences, select_quotes
 from rag.articles import SUPPORTED_SUFFIXES, ArticleError, parse_upload, read_article
@@ -25,6 +27,7 @@ from rag.settings import Settings
 from rag.store import ChunkStore
 from rag.types import Answer, Article, DocInfo, FileResult, Filters, Hit, site_of
 
+log = logging.getLogger("rag")
 Progress = Callable[[int, int, FileResult], None]
 # Bumped when what is stored per chunk changes, so that documents are written anew.
 SCHEMA = 2
@@ -136,7 +139,7 @@ class Archive:
         self, readers: list[tuple[str, Callable[[], Article]]], progress: Progress | None
     ) -> list[FileResult]:
         results: list[FileResult] = []
-        with self.lock:
+        with self._writing():
             self._recover()
             for i, (label, read) in enumerate(readers, start=1):
                 try:
@@ -152,6 +155,22 @@ class Archive:
                     progress(i, len(readers), result)
             self._sync_keyword()
         return results
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the archive's write lock; say so if another process has it."""
+        try:
+            self.lock.acquire(timeout=0)
+        except Timeout:
+            log.warning(
+                "another ingest or delete is running on %s; waiting for it to finish",
+                self.settings.data_dir,
+            )
+            self.lock.acquire()
+        try:
+            yield
+        finally:
+            self.lock.release()
 
     def seed_if_new(self, progress: Progress | None = None) -> list[FileResult]:
         """On the very first start of a data directory, ingest the bundled seed articles."""
@@ -190,7 +209,7 @@ class Archive:
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document and all its chunks; False if there is no such document."""
-        with self.lock:
+        with self._writing():
             self.manifest.begin(doc_id, "")
             found = self.manifest.remove(doc_id)
             self.store.delete(doc_id)

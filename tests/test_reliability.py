@@ -77,3 +77,34 @@ def test_sigkill_at_random_points_never_breaks_the_archive(tmp_path: Path):
     assert sorted(archive.keyword.chunk_ids) == sorted(r[0] for r in archive.store.rows())
     text = archive.document(docs[0].doc_id)[1]
     assert "edition 2." in text and "edition 1." not in text
+
+
+def test_two_ingests_at_once_take_turns(tmp_path: Path):
+    data = tmp_path / "data"
+    _articles(tmp_path / "one", 12, edition=1)
+    for i in range(12):
+        write_article(
+            tmp_path / "two",
+            f"b{i:02}.txt",
+            f"Other {i}",
+            "20220302",
+            f"https://m.test/{i}",
+            f"Ferry timetable {i} changes on Monday.",
+        )
+    first, second = (
+        subprocess.Popen(
+            [sys.executable, "-m", "rag", "--data-dir", str(data), "ingest", str(tmp_path / name)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("one", "two")
+    )
+    outputs = [p.communicate(timeout=300) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], outputs
+    assert any("waiting for it to finish" in err for _, err in outputs)
+    archive = Archive(Settings(data_dir=data, seed_dir=None))
+    docs = archive.documents()
+    assert len(docs) == 24
+    assert archive.store.count() == sum(d.chunks for d in docs)
