@@ -20,10 +20,19 @@ import numpy as np
 from rag.types import Filters
 
 _META = "chunks.json"
+_FORMAT = 2  # bumped when the saved layout changes; an index of another format is rebuilt
 
 
 def _tokens(texts: list[str]) -> list[list[str]]:
     return bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
+
+
+def _read_meta(folder: Path) -> dict | None:
+    try:
+        meta = json.loads((folder / _META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return meta if meta.get("format") == _FORMAT else None
 
 
 class KeywordIndex:
@@ -36,8 +45,8 @@ class KeywordIndex:
         self.dates = np.zeros(0, dtype=np.int64)
         self.sites = np.zeros(0, dtype=object)
         self.bm25: bm25s.BM25 | None = None
-        if (folder / _META).exists():
-            meta = json.loads((folder / _META).read_text(encoding="utf-8"))
+        meta = _read_meta(folder)
+        if meta is not None:
             self.generation = meta["generation"]
             self.chunk_ids = meta["chunk_ids"]
             self.dates = np.asarray(meta["dates"], dtype=np.int64)
@@ -58,6 +67,7 @@ class KeywordIndex:
         if bm25 is not None:
             bm25.save(str(tmp))
         meta = {
+            "format": _FORMAT,
             "generation": generation,
             "chunk_ids": [r[0] for r in rows],
             "dates": [r[1] for r in rows],

@@ -221,3 +221,10 @@ def test_date_range_and_site_filters(archive: Archive, tmp_path: Path):
         assert sources(Filters(since=dt.date(2022, 7, 1))) == {"b.txt"}, mode
         assert sources(Filters(until=dt.date(2022, 6, 30))) == {"a.txt", "c.md"}, mode
         assert sources(Filters(sites=("alpha.test",))) == {"a.txt"}, mode
+
+
+def test_an_unreadable_keyword_index_is_rebuilt(seeded: Archive):
+    (seeded.settings.keyword_dir / "chunks.json").write_text("{not json")
+    reopened = Archive(seeded.settings)
+    reopened.embedder = seeded.embedder
+    assert reopened.search("Blinken summit", mode="keyword")[0].keyword_score > 0
