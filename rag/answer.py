@@ -26,8 +26,12 @@ _STOP = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
 _TOKEN = re.compile(r"[a-z0-9]+")
 # Weight of keyword overlap against embedding similarity in a sentence's score.
 _KEYWORD_WEIGHT = 0.3
-# Quote further sentences only if they score within this margin of the best one.
-_MARGIN = 0.12
+# Quote further sentences only if they rank within this margin of the best one.
+_MARGIN = 0.2
+# A sentence that names someone or something, or gives a number, that the question does not
+# ranks this much higher: it is more likely to hold the answer than a mere paraphrase.
+_NEW_FACT_BONUS = 0.1
+_FACT = re.compile(r"\b(?:[A-Z][\w'’.-]+|\d[\d,.%]*)")
 _MIN_QUOTE_WORDS = 4
 
 
@@ -41,8 +45,16 @@ class ScoredSentence:
     hit: Hit
     span: Span
     text: str
-    score: float
-    overlap: float
+    score: float  # relevance to the question: decides whether the archive answers at all
+    overlap: float  # share of the question's topic words in the sentence
+    rank: float = 0.0  # relevance plus the new-fact bonus: decides what is quoted first
+
+
+def new_facts(question: str, sentence: str) -> bool:
+    """True if the sentence names something or gives a number the question does not."""
+    asked = {w.lower() for w in _FACT.findall(question)}
+    # the sentence's first word is capitalized anyway, so it does not count as a name
+    return any(w.lower() not in asked for w in _FACT.findall(sentence[1:]))
 
 
 def score_sentences(question: str, hits: list[Hit], embedder: Embedder) -> list[ScoredSentence]:
@@ -63,8 +75,9 @@ def score_sentences(question: str, hits: list[Hit], embedder: Embedder) -> list[
     for (hit, span, text), sim in zip(candidates, similarity):
         overlap = len(asked & content_words(text)) / len(asked) if asked else 0.0
         score = (1 - _KEYWORD_WEIGHT) * float(sim) + _KEYWORD_WEIGHT * overlap
-        scored.append(ScoredSentence(hit, span, text, score, overlap))
-    return sorted(scored, key=lambda s: s.score, reverse=True)
+        rank = score + _NEW_FACT_BONUS * new_facts(question, text)
+        scored.append(ScoredSentence(hit, span, text, score, overlap, rank))
+    return sorted(scored, key=lambda s: s.rank, reverse=True)
 
 
 def _lead_in(chosen: ScoredSentence, scored: list[ScoredSentence]) -> ScoredSentence | None:
@@ -89,13 +102,15 @@ def select_quotes(
     scored: list[ScoredSentence], max_quotes: int, min_score: float
 ) -> list[ScoredSentence]:
     """The sentences worth quoting, grouped by article and in reading order within one."""
-    if not scored or scored[0].score < min_score:
+    if not scored or max(s.score for s in scored) < min_score:
         return []
-    floor = max(min_score, scored[0].score - _MARGIN)
+    floor = scored[0].rank - _MARGIN
     chosen: list[ScoredSentence] = []
     for s in scored:
-        if s.score < floor or len(chosen) >= max_quotes:
+        if s.rank < floor or len(chosen) >= max_quotes:
             break
+        if s.score < min_score:
+            continue
         lead = _lead_in(s, scored) if len(chosen) + 2 <= max_quotes else None
         for quote in (lead, s):
             if quote and all(quote.text.lower() != c.text.lower() for c in chosen):
