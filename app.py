@@ -11,7 +11,7 @@ import streamlit as st
 from rag.pipeline import Archive, QuestionError
 from rag.render import escape_markdown, highlight, safe_url
 from rag.settings import Settings
-from rag.types import Answer, Citation, FileResult, Filters, Span
+from rag.types import Answer, Citation, FileResult, Filters, Span, site_of
 
 log = logging.getLogger("rag.app")
 st.set_page_config(page_title="News archive Q&A", page_icon="🗞️", layout="wide")
@@ -51,6 +51,23 @@ def show_reply(archive: Archive, reply: Answer | str, key: str) -> None:
     st.markdown(escape_markdown(reply.text))
     for c in reply.citations:
         show_citation(archive, c, key)
+    if reply.hits:
+        with st.expander("Retrieved passages (why these sources)"):
+            cited = {c.chunk_id for c in reply.citations}
+            rows = [
+                {
+                    "rank": h.rank,
+                    "cited": h.chunk_id in cited,
+                    "title": h.title,
+                    "date": h.date,
+                    "dense": round(h.dense_score, 3),
+                    "keyword": round(h.keyword_score, 2),
+                    "fused": round(h.score, 4),
+                    "passage": h.text[:300],
+                }
+                for h in reply.hits
+            ]
+            st.dataframe(rows, hide_index=True)
 
 
 def ask(archive: Archive, question: str, as_of: dt.date, filters: Filters) -> Answer | str:
@@ -113,15 +130,53 @@ def upload(archive: Archive, files: list) -> list[tuple[str, bool]]:
     ]
 
 
-def main() -> None:
-    archive = get_archive(str(Settings().data_dir.resolve()))
+def archive_page(archive: Archive) -> None:
+    """Browse, read and delete the archive's documents."""
+    st.title("🗂️ Archive")
+    docs = archive.documents()
+    if not docs:
+        st.info(archive.prompts["empty_archive"].format())
+        return
+    needle = st.text_input("Search titles and sites", placeholder="e.g. Ukraine or cnn.com")
+    shown = [d for d in docs if needle.lower() in f"{d.title} {d.url} {d.source}".lower()]
+    table = [
+        {
+            "title": d.title,
+            "date": d.date,
+            "site": site_of(d.url),
+            "chunks": d.chunks,
+            "ingested at": d.ingested_at,
+            "id": d.doc_id,
+        }
+        for d in shown
+    ]
+    st.dataframe(table, hide_index=True)
+    if not shown:
+        return
+    labels = {d.doc_id: f"{d.title} · {d.date or 'undated'}" for d in shown}
+    doc_id = st.selectbox("Document", list(labels), format_func=labels.__getitem__)
+    found = archive.document(doc_id)
+    if found is None:
+        return
+    info, text = found
+    with st.expander("Read it"):
+        st.markdown(escape_markdown(text))
+    sure = st.checkbox(f"Yes, delete “{info.title}” and all its {info.chunks} passages")
+    if st.button("Delete document", disabled=not sure):
+        archive.delete(doc_id)
+        st.success(escape_markdown(f"Deleted {info.title}"))
+        st.rerun()
+
+
+def chat_page(archive: Archive) -> None:
     st.title("🗞️ News archive Q&A")
     st.caption(
         "Ask about the articles in the archive. Every answer quotes its sources; "
         "open a source to see the quoted sentence in its article."
     )
-    sidebar(archive)
     as_of, limits = filters(archive)
+    if st.sidebar.button("New chat"):
+        st.session_state["history"] = []
     history = st.session_state.setdefault("history", [])
     for i, (role, item) in enumerate(history):
         with st.chat_message(role):
@@ -134,6 +189,18 @@ def main() -> None:
         history.append(("assistant", reply))
         with st.chat_message("assistant"):
             show_reply(archive, reply, f"msg{len(history) - 1}")
+
+
+def main() -> None:
+    archive = get_archive(str(Settings().data_dir.resolve()))
+    view = st.sidebar.radio(
+        "View", ["Chat", "Archive"], horizontal=True, label_visibility="collapsed"
+    )
+    sidebar(archive)
+    if view == "Archive":
+        archive_page(archive)
+    else:
+        chat_page(archive)
 
 
 main()

@@ -50,3 +50,25 @@ def test_sidebar_filters_limit_the_answer(app: AppTest):
     app.sidebar.multiselect[0].set_value(["tasnimnews.com"]).run()
     app.chat_input[0].set_value("what did Blinken say about a summit?").run()
     assert app.chat_message[-1].expander[0].label.startswith("[1] Putin Says Russia")
+
+
+def test_archive_page_lists_and_deletes_with_confirmation(app: AppTest):
+    app.sidebar.radio[0].set_value("Archive").run()
+    assert not app.exception
+    assert app.dataframe[0].value["title"][0].startswith("Putin Says Russia")
+    delete = next(b for b in app.button if b.label == "Delete document")
+    assert delete.disabled  # not before the confirmation box is ticked
+    app.checkbox[0].check().run()
+    next(b for b in app.button if b.label == "Delete document").click().run()
+    assert not app.exception
+    assert "0 documents in the archive" in app.sidebar.caption[0].value
+    assert "archive is empty" in app.info[0].value
+
+
+def test_new_chat_clears_history_and_inspector_shows_scores(app: AppTest):
+    app.chat_input[0].set_value("what did Blinken say about a summit?").run()
+    inspector = app.chat_message[-1].expander[-1]
+    assert inspector.label.startswith("Retrieved passages")
+    assert bool(inspector.dataframe[0].value["cited"][0])
+    next(b for b in app.sidebar.button if b.label == "New chat").click().run()
+    assert len(app.chat_message) == 0
