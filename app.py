@@ -20,11 +20,20 @@ st.set_page_config(page_title="News archive Q&A", page_icon="🗞️", layout="w
 @st.cache_resource(show_spinner=False)
 def get_archive(data_dir: str) -> Archive:
     archive = Archive(Settings(data_dir=Path(data_dir)))
-    if archive.is_new:
-        with st.status("First start: adding the sample articles…", expanded=False):
-            archive.seed_if_new()
-    archive.search("warm up")  # load the model and indexes now, not on the first question
+    archive.embedder  # noqa: B018 - load the model now, not on the first question
     return archive
+
+
+def seed_once(archive: Archive) -> None:
+    """On the first start of a new data directory, add the sample articles, visibly."""
+    if not archive.is_new:
+        return
+    with st.status("First start: adding the sample articles…") as status:
+        results = archive.seed_if_new()
+        archive.is_new = False
+        status.update(
+            label=f"Added {len(results)} sample article(s)", state="complete", expanded=False
+        )
 
 
 def show_citation(archive: Archive, c: Citation, key: str) -> None:
@@ -193,6 +202,7 @@ def chat_page(archive: Archive) -> None:
 
 def main() -> None:
     archive = get_archive(str(Settings().data_dir.resolve()))
+    seed_once(archive)
     view = st.sidebar.radio(
         "View", ["Chat", "Archive"], horizontal=True, label_visibility="collapsed"
     )
