@@ -67,6 +67,8 @@ def question_range(question: str, as_of: dt.date) -> DateRange | None:
         before = question[: match.start()].rstrip().lower()
         if phrase.lower().startswith("since") or before.endswith("since"):
             end = as_of
+        if start > as_of:
+            return None  # a period after "as of": nothing published then can be searched
         return DateRange(start, min(end + REPORTING_LAG, as_of), phrase)
     return None
 

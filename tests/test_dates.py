@@ -45,3 +45,8 @@ def test_month_boundaries_and_year_turn():
 )
 def test_no_time_expression(question):
     assert question_range(question, AS_OF) is None
+
+
+def test_a_period_after_the_as_of_date_names_nothing_to_search():
+    assert question_range("What happened in July 2022?", AS_OF) is None
+    assert question_range("What will happen in 2023?", AS_OF) is None
