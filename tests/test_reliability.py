@@ -67,6 +67,7 @@ def test_sigkill_at_random_points_never_breaks_the_archive(tmp_path: Path):
         proc.wait()
         after = _check_whole(data)
         assert set(before) <= set(after)  # a kill never loses a document that was there
+    print(f"killed the ingest {kills} times")
     assert kills >= 3, "the ingest finished before it could be killed; use more articles"
     assert _ingest(data, folder).wait() == 0
     archive = Archive(Settings(data_dir=data, seed_dir=None))
