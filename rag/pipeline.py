@@ -260,13 +260,13 @@ class Archive:
         if mode != "dense":
             self._sync_keyword()
             keyword = self.keyword.search(query, pool, limits)
-        bm25 = dict(keyword)
-        dense_ids = {h.chunk_id for h in dense}
-        fetched = {h.chunk_id: h for h in self.store.get([c for c in bm25 if c not in dense_ids])}
+        # BM25's ranking must include the chunks dense search found too; fetch only the rest.
+        found = {h.chunk_id: h for h in dense}
+        found.update(
+            {h.chunk_id: h for h in self.store.get([c for c, _ in keyword if c not in found])}
+        )
         keyword_hits = [
-            replace(fetched[cid], score=score, dense_score=0.0, keyword_score=score)
-            for cid, score in keyword
-            if cid in fetched
+            replace(found[cid], keyword_score=score) for cid, score in keyword if cid in found
         ]
         today = as_of or dt.date.today()
         hits = fuse(
@@ -274,7 +274,6 @@ class Archive:
             keyword_hits,
             Fusion(s.fusion_keyword_weight, s.fusion_date_weight, s.fusion_recency_weight),
             question_range(query, today),
-            today,
         )
         versions = self.manifest.versions(list({h.doc_id for h in hits}))
         current = [h for h in hits if versions.get(h.doc_id) == h.version]

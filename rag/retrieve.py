@@ -57,7 +57,6 @@ def fuse(
     keyword: Sequence[Hit],
     weights: Fusion,
     period: DateRange | None,
-    as_of: dt.date,
 ) -> list[Hit]:
     """Dense and keyword hits fused into one list, best first, `score` = fused score.
 

@@ -33,14 +33,13 @@ def test_fuse_prefers_the_period_the_question_names_and_keeps_scores():
     old, new = _hit("old", 0, "2022-05-02"), _hit("new", 0, "2022-06-10")
     dense = [replace(old, dense_score=0.9), replace(new, dense_score=0.8)]
     keyword = [replace(new, keyword_score=7.0)]
-    as_of = dt.date(2022, 6, 16)
-    plain = fuse(dense, [], Fusion(date=1.0), None, as_of)
+    plain = fuse(dense, [], Fusion(date=1.0), None)
     assert [h.doc_id for h in plain] == ["old", "new"]
     june = DateRange(dt.date(2022, 6, 6), dt.date(2022, 6, 15), "last week")
-    boosted = fuse(dense, keyword, Fusion(keyword=0.0, date=1.0), june, as_of)
+    boosted = fuse(dense, keyword, Fusion(keyword=0.0, date=1.0), june)
     assert [h.doc_id for h in boosted] == ["new", "old"]
     assert boosted[0].dense_score == 0.8 and boosted[0].keyword_score == 7.0
-    recent = fuse(dense, [], Fusion(date=0.0, recency=2.0), None, as_of)
+    recent = fuse(dense, [], Fusion(date=0.0, recency=2.0), None)
     assert recent[0].doc_id == "new"
 
 
