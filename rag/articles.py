@@ -1,8 +1,8 @@
-"""Read article files into `Article`s: the archive's seed format, plain .txt and .md.
+"""Read article files into `Article`s: the archive's seed format, .txt, .md, .html, .pdf.
 
 Seed format: line 1 title, line 2 date YYYYMMDD, line 3 source URL, then one paragraph per
 line. Any other .txt/.md file: the title is its first heading or line and it has no date.
-The text is kept exactly as written; nothing is "fixed".
+Web pages and PDFs go through rag/formats.py. Text is kept as written; nothing is "fixed".
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import hashlib
 import re
 from pathlib import Path
 
+from rag.formats import FormatError, from_html, from_pdf
 from rag.types import Article
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 _URL = re.compile(r"^https?://\S+$")
 
 
@@ -59,6 +60,17 @@ def safe_file_name(name: str) -> str:
 
 def parse_article(data: bytes, source: str) -> Article:
     """Parse file bytes; `source` is the file name shown to users."""
+    suffix = Path(source).suffix.lower()
+    if suffix in (".html", ".htm", ".pdf"):
+        if not data.strip():
+            raise ArticleError("file is empty")
+        try:
+            page = from_pdf(data) if suffix == ".pdf" else from_html(data)
+        except FormatError as e:
+            raise ArticleError(str(e)) from e
+        url = page.url if _URL.match(page.url) else ""
+        title = page.title or Path(source).stem
+        return _make_article(title[:300], page.body, source, date=page.date, url=url)
     text = _decode(data)
     lines = text.splitlines()
     while lines and not lines[-1].strip():
