@@ -3,6 +3,12 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip --disable-pip-version-check -q
+# llama-cpp-python (tests only) builds from source in 10-18 min; its wheel is built once
+# into this cache and reused. This CPU's default native build crashes, hence CMAKE_ARGS.
+WHEELS ?= $(HOME)/.cache/rag-wheels
+LLAMA := llama-cpp-python==0.3.36
+export CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON \
+	-DGGML_F16C=ON -DGGML_AVX512=OFF
 
 .PHONY: run test lint
 run: $(VENV)/.run
@@ -29,5 +35,9 @@ $(VENV)/.run: requirements.txt | $(VENV)/bin/python
 	touch $@
 
 $(VENV)/.test: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(PIP) install -r requirements-dev.txt
+	mkdir -p $(WHEELS)
+	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || { \
+		echo "building $(LLAMA) once (10-18 min), cached in $(WHEELS)"; \
+		$(PIP) wheel --no-deps -w $(WHEELS) $(LLAMA); }
+	$(PIP) install --find-links $(WHEELS) -r requirements-dev.txt
 	touch $@ $(VENV)/.run

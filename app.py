@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from rag.pipeline import Archive, QuestionError
-from rag.render import escape_markdown, highlight, safe_url
+from rag.render import answer_markdown, escape_answer, escape_markdown, highlight, safe_url
 from rag.settings import Settings
 from rag.types import Answer, Citation, FileResult, Filters, Span, site_of
 
@@ -17,9 +17,18 @@ log = logging.getLogger("rag.app")
 st.set_page_config(page_title="News archive Q&A", page_icon="🗞️", layout="wide")
 
 
+def llm_key() -> dict:
+    """An LLM API key from Streamlit secrets, if there is one (else the environment's)."""
+    try:
+        key = st.secrets.get("RAG_LLM_API_KEY")
+    except Exception:  # no secrets file at all
+        key = None
+    return {"llm_api_key": key} if key else {}
+
+
 @st.cache_resource(show_spinner=False)
 def get_archive(data_dir: str) -> Archive:
-    archive = Archive(Settings(data_dir=Path(data_dir)))
+    archive = Archive(Settings(data_dir=Path(data_dir), **llm_key()))
     archive.embedder  # noqa: B018 - load the model now, not on the first question
     return archive
 
@@ -57,9 +66,24 @@ def show_reply(archive: Archive, reply: Answer | str, key: str) -> None:
     if isinstance(reply, str):
         st.markdown(escape_markdown(reply))
         return
-    st.markdown(escape_markdown(reply.text))
+    if reply.notice:
+        st.warning(escape_markdown(reply.notice), icon="⚠️")
+    mark = archive.prompts["unsupported_claim"].format()
+    st.markdown(escape_answer(reply.text, mark))
+    if not reply.abstained:
+        checked = sum(c.supported for c in reply.claims)
+        by = "quotes from the archive" if reply.backend == "offline" else reply.backend
+        st.caption(
+            escape_markdown(
+                f"Answered by {by} · {checked} of {len(reply.claims)} statements "
+                "checked against their sources"
+            )
+        )
     for c in reply.citations:
         show_citation(archive, c, key)
+    if reply.citations:
+        with st.expander("Copy with sources"):
+            st.code(answer_markdown(reply), language="markdown", wrap_lines=True)
     if reply.hits:
         with st.expander("Retrieved passages (why these sources)"):
             cited = {c.chunk_id for c in reply.citations}
@@ -79,10 +103,22 @@ def show_reply(archive: Archive, reply: Answer | str, key: str) -> None:
             st.dataframe(rows, hide_index=True)
 
 
-def ask(archive: Archive, question: str, as_of: dt.date, filters: Filters) -> Answer | str:
+def ask(archive: Archive, question: str, options: dict, history: list) -> Answer | str:
+    """Answer with a visible status; an LLM's draft streams into the page as it is written."""
+    draft = st.empty()
+    pieces: list[str] = []
+
+    def on_token(piece: str) -> None:
+        pieces.append(piece)
+        draft.markdown(escape_markdown("".join(pieces)) + " ▌")
+
+    turns = [(q.question, q.text) for role, q in history if isinstance(q, Answer)]
     try:
-        with st.spinner("Searching the archive…"):
-            return archive.ask(question, as_of=as_of, filters=filters)
+        with st.status("Searching the archive…") as status:
+            answer = archive.ask(question, history=turns, on_token=on_token, **options)
+            status.update(label="Checked against the sources", state="complete")
+        draft.empty()
+        return answer
     except QuestionError as e:
         return str(e)
     except Exception:
@@ -90,8 +126,17 @@ def ask(archive: Archive, question: str, as_of: dt.date, filters: Filters) -> An
         return "Sorry, something went wrong while answering. Please try again."
 
 
-def filters(archive: Archive) -> tuple[dt.date, Filters]:
-    """The sidebar's retrieval filters: answer as of a date, publication dates, sites."""
+def options(archive: Archive) -> dict:
+    """The sidebar's answer settings and retrieval filters, as keyword arguments of ask()."""
+    with st.sidebar.expander("Answer settings"):
+        name = archive.answerer.name if archive.answerer is not archive.offline else ""
+        if archive.llm_problem:
+            st.warning(escape_markdown(f"LLM not used: {archive.llm_problem}"))
+        choices = ["Quotes from the archive (offline)"] + ([f"LLM: {name}"] if name else [])
+        backend = st.radio("Answer with", choices, index=len(choices) - 1)
+        if not name:
+            st.caption("No LLM configured: set RAG_LLM_BACKEND and RAG_LLM_BASE_URL to add one.")
+        k = st.slider("Passages to read", 2, 12, archive.settings.top_k)
     with st.sidebar.expander("Filters"):
         as_of = st.date_input(
             "Answer as of", value=dt.date.today(), help="later articles are ignored"
@@ -99,7 +144,9 @@ def filters(archive: Archive) -> tuple[dt.date, Filters]:
         period = st.date_input("Published between", value=(), help="leave empty for any date")
         sites = st.multiselect("Sites", archive.sites(), placeholder="any site")
     since, until = (tuple(period) + (None, None))[:2] if period else (None, None)
-    return as_of, Filters(since, until or since, tuple(sites))
+    filters = Filters(since, until or since, tuple(sites))
+    offline = backend.startswith("Quotes")
+    return {"as_of": as_of, "filters": filters, "offline": offline, "k": k}
 
 
 def sidebar(archive: Archive) -> None:
@@ -108,8 +155,8 @@ def sidebar(archive: Archive) -> None:
     st.sidebar.caption(f"{n} document{'s' if n != 1 else ''} in the archive")
     round_ = st.session_state.setdefault("upload_round", 0)
     files = st.sidebar.file_uploader(
-        "Add articles (.txt, .md)",
-        type=["txt", "md"],
+        "Add articles (.txt, .md, .html, .pdf)",
+        type=["txt", "md", "html", "htm", "pdf"],
         accept_multiple_files=True,
         key=f"uploader-{round_}",
     )
@@ -183,7 +230,7 @@ def chat_page(archive: Archive) -> None:
         "Ask about the articles in the archive. Every answer quotes its sources; "
         "open a source to see the quoted sentence in its article."
     )
-    as_of, limits = filters(archive)
+    chosen = options(archive)
     if st.sidebar.button("New chat"):
         st.session_state["history"] = []
     history = st.session_state.setdefault("history", [])
@@ -194,9 +241,9 @@ def chat_page(archive: Archive) -> None:
         history.append(("user", question))
         with st.chat_message("user"):
             st.markdown(escape_markdown(question))
-        reply = ask(archive, question, as_of, limits)
-        history.append(("assistant", reply))
         with st.chat_message("assistant"):
+            reply = ask(archive, question, chosen, history)
+            history.append(("assistant", reply))
             show_reply(archive, reply, f"msg{len(history) - 1}")
 
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bm25s.stopwords import STOPWORDS_EN
 from langchain_core.prompts import PromptTemplate
 
 from rag.embeddings import Embedder
-from rag.types import Answer, Citation, Hit, Span
+from rag.types import Answer, Citation, Claim, Hit, Span
+
+OnToken = Callable[[str], None]
 
 # Words that carry no topic in a question; on top of bm25s's English stop words.
 _QUESTION_WORDS = frozenset(
@@ -33,6 +37,15 @@ _MARGIN = 0.2
 _NEW_FACT_BONUS = 0.1
 _FACT = re.compile(r"\b(?:[A-Z][\w'’.-]+|\d[\d,.%]*)")
 _MIN_QUOTE_WORDS = 4
+
+
+_MARKER_LIKE = re.compile(r"\[(\s*\d+(?:\s*[,;]\s*\d+)*\s*)\]")
+
+
+def defang_markers(text: str) -> str:
+    """Article text with anything that looks like a citation marker, [7], made (7), so
+    that a document cannot put a fake citation into an answer."""
+    return _MARKER_LIKE.sub(r"(\1)", text)
 
 
 def content_words(text: str) -> set[str]:
@@ -115,25 +128,49 @@ def select_quotes(
         for quote in (lead, s):
             if quote and all(quote.text.lower() != c.text.lower() for c in chosen):
                 chosen.append(quote)
+    # newest article first (undated last), then by relevance; reading order within one
     doc_order = list(dict.fromkeys(c.hit.doc_id for c in chosen))
-    return sorted(chosen, key=lambda c: (doc_order.index(c.hit.doc_id), c.span.start))
+    return sorted(
+        chosen,
+        key=lambda c: (newest_first(c.hit.date), doc_order.index(c.hit.doc_id), c.span.start),
+    )
 
 
-def _date_range(dates: list[str]) -> str:
+def newest_first(date: str) -> int:
+    """Sort key putting the newest ISO date first and undated last."""
+    return -dt.date.fromisoformat(date).toordinal() if date else 1
+
+
+def date_range(dates: list[str]) -> str:
+    """When the sources were published, e.g. "published 12–16 June 2022"."""
     days = sorted(dt.date.fromisoformat(d) for d in dates if d)
     if not days:
-        return "undated sources"
-    first, last = (d.strftime("%-d %B %Y") for d in (days[0], days[-1]))
-    return f"published {first}" if first == last else f"published {first} to {last}"
+        return "with no date"
+    first, last = days[0], days[-1]
+    if first == last:
+        return f"published {last:%-d %B %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"published {first.day}–{last:%-d %B %Y}"
+    if first.year == last.year:
+        return f"published {first:%-d %B} – {last:%-d %B %Y}"
+    return f"published {first:%-d %B %Y} – {last:%-d %B %Y}"
+
+
+def _day(date: str) -> str:
+    return f"{dt.date.fromisoformat(date):%-d %B %Y}" if date else "undated"
 
 
 def build_answer(
-    question: str, hits: list[Hit], quotes: list[ScoredSentence], prompts: dict[str, PromptTemplate]
+    question: str,
+    hits: list[Hit],
+    quotes: list[ScoredSentence],
+    prompts: dict[str, PromptTemplate],
+    notice: str = "",
 ) -> Answer:
     """An Answer quoting `quotes` with numbered citations, or an abstention if there are none."""
     if not quotes:
         text = prompts["no_answer"].format(question=question)
-        return Answer(question, text, abstained=True, hits=tuple(hits))
+        return Answer(question, text, abstained=True, hits=tuple(hits), notice=notice)
     citations = tuple(
         Citation(
             n=i,
@@ -151,8 +188,56 @@ def build_answer(
         )
         for i, q in enumerate(quotes, start=1)
     )
-    lines = "\n".join(f"- “{c.quote}” [{c.n}]" for c in citations)
-    text = prompts["offline_answer"].format(
-        date_range=_date_range([c.date for c in citations]), quotes=lines
+    # each quote says when it was published if the sources are not all from one day
+    dated = len({c.date for c in citations}) > 1
+    lines = "\n".join(
+        f"- {_day(c.date) + ': ' if dated else ''}“{defang_markers(c.quote)}” [{c.n}]"
+        for c in citations
     )
-    return Answer(question, text, abstained=False, citations=citations, hits=tuple(hits))
+    text = prompts["offline_answer"].format(
+        date_range=date_range([c.date for c in citations]), quotes=lines
+    )
+    # a verbatim quote is fully supported by the passage it is quoted from
+    claims = tuple(Claim(c.quote, (c.n,), 1.0, True) for c in citations)
+    return Answer(question, text, False, citations, tuple(hits), claims, notice=notice)
+
+
+class Answerer(Protocol):
+    """Writes an Answer from retrieved hits (offline quotes, or an LLM)."""
+
+    name: str
+
+    def standalone(self, question: str, history: list[tuple[str, str]]) -> str:
+        """The question rewritten to stand alone, given earlier (question, answer) turns."""
+        ...
+
+    def answer(self, question: str, hits: list[Hit], on_token: OnToken | None = None) -> Answer:
+        """The answer; `on_token` receives its text as it is written, if it is streamed."""
+        ...
+
+
+class OfflineAnswerer:
+    """Answers by quoting the archive's best sentences; needs no language model."""
+
+    name = "offline"
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        prompts: dict[str, PromptTemplate],
+        max_quotes: int,
+        min_score: float,
+    ) -> None:
+        self.embedder, self.prompts = embedder, prompts
+        self.max_quotes, self.min_score = max_quotes, min_score
+
+    def quotes(self, question: str, hits: list[Hit]) -> list[ScoredSentence]:
+        """The sentences to quote; none when the archive does not answer the question."""
+        scored = score_sentences(question, hits, self.embedder)
+        return select_quotes(scored, self.max_quotes, self.min_score)
+
+    def standalone(self, question: str, history: list[tuple[str, str]]) -> str:
+        return question
+
+    def answer(self, question: str, hits: list[Hit], on_token: OnToken | None = None) -> Answer:
+        return build_answer(question, hits, self.quotes(question, hits), self.prompts)

@@ -17,6 +17,7 @@ from rag.evaluate import corpus_files, format_table, load_questions, run_eval
 from rag.pipeline import Archive, QuestionError
 from rag.settings import Settings
 from rag.types import Answer, FileResult, Filters, Hit
+from rag.verify_eval import load_facts
 
 EXIT_OK, EXIT_FATAL, EXIT_SKIPPED = 0, 1, 2
 STATUSES = ("added", "updated", "unchanged", "skipped")
@@ -33,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer a question with cited quotes from the archive")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true")
+    ask.add_argument(
+        "--offline", action="store_true", help="quote the archive even if an LLM is configured"
+    )
     search = sub.add_parser("search", help="the passages nearest to a query")
     search.add_argument("query", nargs="?", default="")
     search.add_argument("--batch", type=Path, help='JSON lines {"id", "query", "as_of"?}')
@@ -61,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--baseline", action="store_true", help="also measure the LangChain-tutorial pipeline"
     )
+    ev.add_argument(
+        "--verify", action="store_true", help="also measure the claim verifier (see verify_eval)"
+    )
+    ev.add_argument("--no-retrieval", action="store_true", help="skip the retrieval measurements")
     ev.add_argument("--limit", type=int, help="only the first N questions")
     ev.add_argument("--out", type=Path, help="write the results as JSON here")
     return parser
@@ -95,7 +103,10 @@ def answer_json(answer: Answer) -> dict:
         "question": answer.question,
         "answer": answer.text,
         "abstained": answer.abstained,
+        "backend": answer.backend,
+        "notice": answer.notice,
         "citations": citations,
+        "claims": [asdict(c) for c in answer.claims],
     }
 
 
@@ -121,7 +132,11 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     questions = load_questions(args.questions)[: args.limit]
     files = corpus_files(args.articles, args.subset)
     bar = partial(tqdm, file=sys.stderr)
-    rows = run_eval(settings, files, questions, args.k, args.answers, bar, args.baseline)
+    facts = load_facts(args.questions)[: args.limit] if args.verify else None
+    rows = run_eval(
+        settings, files, questions, args.k, args.answers, bar, args.baseline, facts,
+        retrieval=not args.no_retrieval,
+    )  # fmt: skip
     print(format_table(rows))
     if args.out:
         args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
@@ -162,6 +177,8 @@ def _batch(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def _print_answer(answer: Answer) -> None:
+    if answer.notice:
+        print(f"Note: {answer.notice}\n")
     print(answer.text)
     if answer.citations:
         print()
@@ -170,15 +187,31 @@ def _print_answer(answer: Answer) -> None:
 
 
 def _ask(archive: Archive, args: argparse.Namespace) -> int:
+    streamed: list[str] = []
+
+    def on_token(piece: str) -> None:
+        if not streamed:
+            print(f"Draft from {archive.answerer.name}, being checked against the sources:\n")
+        streamed.append(piece)
+        print(piece, end="", flush=True)
+
     try:
-        answer = archive.ask(args.question, as_of=args.as_of, filters=_filters(args))
+        answer = archive.ask(
+            args.question,
+            as_of=args.as_of,
+            filters=_filters(args),
+            on_token=None if args.json else on_token,
+            offline=args.offline,
+        )
     except QuestionError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_FATAL
     if args.json:
         print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
-    else:
-        _print_answer(answer)
+        return EXIT_OK
+    if streamed:
+        print("\n\n--- checked answer ---\n")
+    _print_answer(answer)
     return EXIT_OK
 
 

@@ -153,6 +153,8 @@ def run_eval(
     answers: bool,
     bar: Callable[..., object],
     baseline: bool = False,
+    facts: list | None = None,
+    retrieval: bool = True,
 ) -> dict[str, dict[str, float]]:
     """Ingest `files` into a cached archive, then measure each system on `questions`."""
     from rag.pipeline import Archive
@@ -163,7 +165,8 @@ def run_eval(
         results = archive.ingest(files, lambda *_: progress.update(1))
     skipped = [r for r in results if r.status == "skipped"]
     archive.search("warm up")
-    rows = {}
+    rows: dict[str, dict[str, float]] = {}
+    modes = ("dense", "keyword", "hybrid", "hybrid+rerank") if retrieval else ()
     if baseline:
         from rag.baseline import tutorial_search, tutorial_store
 
@@ -177,7 +180,7 @@ def run_eval(
 
             rows["tutorial"] = evaluate_retrieval(tutorial, questions, k)
         rows["tutorial"]["chunks"] = store._collection.count()
-    for mode in ("dense", "keyword", "hybrid", "hybrid+rerank"):
+    for mode in modes:
         with bar(total=len(questions), desc=mode, unit="q") as progress:
 
             def search(q: Question, mode: str = mode) -> list[str]:
@@ -185,8 +188,9 @@ def run_eval(
                 return [h.source for h in archive.search(q.query, k, as_of=q.as_of, mode=mode)]
 
             rows[mode] = evaluate_retrieval(search, questions, k)
-    rows["hybrid+rerank"]["chunks"] = archive.store.count()
-    rows["hybrid+rerank"]["skipped_files"] = len(skipped)
+    if retrieval:
+        rows["hybrid+rerank"]["chunks"] = archive.store.count()
+        rows["hybrid+rerank"]["skipped_files"] = len(skipped)
     if answers:
         with bar(total=len(questions), desc="answers", unit="q") as progress:
 
@@ -195,4 +199,9 @@ def run_eval(
                 return archive.ask(q.query, as_of=q.as_of)
 
             rows["offline answers"] = evaluate_answers(ask, questions)
+    if facts:
+        from rag.verify_eval import evaluate_verifier
+
+        with bar(total=len(facts), desc="verify", unit="claim") as progress:
+            rows.update(evaluate_verifier(archive, facts, lambda: progress.update(1)))
     return rows

@@ -13,12 +13,14 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from rag.answer import build_answer, score_sentences, select_quotes
+from rag.answer import Answerer, OfflineAnswerer, OnToken
 from rag.articles import SUPPORTED_SUFFIXES, ArticleError, parse_upload, read_article
 from rag.chunking import chunk_article
 from rag.dates import question_range
 from rag.embeddings import Embedder
 from rag.keyword import KeywordIndex
+from rag.llm import LLMConfigError, chat_model, describe
+from rag.llm_answer import LLMAnswerer
 from rag.manifest import Manifest
 from rag.prompts import load_prompts
 from rag.rerank import CrossEncoderReranker, Reranker, SentenceReranker
@@ -64,6 +66,7 @@ class Archive:
         self.manifest = Manifest(self.settings.manifest_path)
         # One lock object per archive: reentrant here, exclusive across processes.
         self.lock = FileLock(self.settings.lock_path)
+        self.llm_problem = ""
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -80,6 +83,29 @@ class Archive:
         if s.rerank_model_dir is not None:
             return CrossEncoderReranker(s.rerank_model_dir, s.rerank_depth)
         return SentenceReranker(self.embedder, s.rerank_depth)
+
+    @cached_property
+    def offline(self) -> OfflineAnswerer:
+        s = self.settings
+        return OfflineAnswerer(self.embedder, self.prompts, s.max_quotes, s.min_answer_score)
+
+    @cached_property
+    def answerer(self) -> Answerer:
+        """The configured answerer: the LLM one when a backend is set, else offline quotes.
+
+        An LLM that is configured but cannot be set up leaves the offline answerer in
+        charge, with the reason in `llm_problem`.
+        """
+        try:
+            model = chat_model(self.settings)
+        except LLMConfigError as e:
+            log.warning("LLM not used: %s", e)
+            self.llm_problem = str(e)
+            return self.offline
+        if model is None:
+            return self.offline
+        name = describe(self.settings)
+        return LLMAnswerer(model, name, self.offline, self.settings, self.prompts)
 
     @cached_property
     def keyword(self) -> KeywordIndex:
@@ -293,18 +319,31 @@ class Archive:
         return question
 
     def ask(
-        self, question: str, as_of: dt.date | None = None, filters: Filters | None = None
+        self,
+        question: str,
+        as_of: dt.date | None = None,
+        filters: Filters | None = None,
+        history: list[tuple[str, str]] | None = None,
+        on_token: OnToken | None = None,
+        offline: bool = False,
+        k: int | None = None,
     ) -> Answer:
-        """Answer from the archive with quoted, cited sentences, or say it does not answer."""
+        """Answer from the archive with cited claims, or say that it does not answer.
+
+        `history` holds earlier (question, answer) turns: with an LLM a follow-up question
+        is rewritten to stand alone before searching. `on_token` receives the LLM's answer
+        as it streams. `offline` answers with quotes even when an LLM is configured.
+        """
         question = self.check_question(question)
         if self.manifest.count() == 0:
             text = self.prompts["empty_archive"].format()
             return Answer(question, text, abstained=True)
+        answerer = self.offline if offline else self.answerer
+        query = answerer.standalone(question, history or [])
         per_doc = self.settings.answer_chunks_per_doc
-        hits = self.search(question, as_of=as_of, per_doc=per_doc, filters=filters)
-        scored = score_sentences(question, hits, self.embedder)
-        quotes = select_quotes(scored, self.settings.max_quotes, self.settings.min_answer_score)
-        return build_answer(question, hits, quotes, self.prompts)
+        hits = self.search(query, k=k, as_of=as_of, per_doc=per_doc, filters=filters)
+        answer = answerer.answer(query, hits, on_token)
+        return replace(answer, question=question) if query != question else answer
 
 
 def _with(result: FileResult, status: str, doc: tuple[DocInfo, str] | None) -> FileResult:

@@ -18,6 +18,15 @@ EXPECTED: dict[str, set[str]] = {
     "empty_archive": set(),
     "empty_question": set(),
     "question_too_long": {"limit"},
+    # the LLM path
+    "system": {"abstain"},
+    "answer": {"today", "passages", "question"},
+    "condense": {"history", "question"},
+    "llm_abstain": set(),
+    "dated_answer": {"date_range", "answer"},
+    "llm_failed": {"backend", "reason"},
+    "llm_unverified": {"backend", "unsupported", "total"},
+    "unsupported_claim": set(),
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from rag.types import Span
+from rag.types import Answer, Span
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^])")
 
@@ -57,3 +57,21 @@ def safe_url(url: str) -> str | None:
     if re.fullmatch(r"https?://[^\s<>()\[\]\"'`\\]+", url):
         return url
     return None
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The answer with a numbered reference list, as Markdown to paste elsewhere."""
+    lines = [answer.text.strip()]
+    if answer.citations:
+        lines += ["", "Sources:"]
+        for c in answer.citations:
+            where = c.url or c.source
+            lines.append(f"[{c.n}] {c.title}, {c.date or 'undated'}. {where}")
+    return "\n".join(lines) + "\n"
+
+
+def escape_answer(text: str, unsupported_mark: str) -> str:
+    """An answer's escaped text with the marks of unsupported claims shown in red."""
+    escaped = escape_markdown(text)
+    mark = escape_markdown(unsupported_mark)
+    return escaped.replace(mark, f":red[**{mark}**]") if mark else escaped

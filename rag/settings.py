@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +57,24 @@ class Settings(BaseSettings):
     # 0.40 measured: 1.8% false abstention on RealTimeQA dev against subset-1k, 99.1%
     # abstention when the same questions are asked of an archive of only seeds/.
     min_answer_score: float = 0.40
+    # Answers: "offline" quotes the archive (no model); "openai" uses any OpenAI-compatible
+    # endpoint at llm_base_url (llama.cpp server, vLLM, LM Studio, OpenAI); "ollama" an
+    # Ollama server. The key comes from RAG_LLM_API_KEY (or OPENAI_API_KEY for OpenAI).
+    llm_backend: str = Field(default="offline", pattern=r"^(offline|openai|ollama)$")
+    llm_model: str = ""
+    llm_base_url: str = ""
+    llm_api_key: SecretStr | None = None
+    # Seconds to connect and between streamed tokens; seconds for a whole answer.
+    llm_timeout: float = Field(default=20.0, gt=0)
+    llm_deadline: float = Field(default=120.0, gt=0)
+    llm_max_retries: int = Field(default=1, ge=0)
+    llm_max_tokens: int = Field(default=300, gt=0)
+    # How many passages the LLM reads; a claim below this support is marked unsupported
+    # (measured by `python -m rag eval --verify`, see README); when more than this share of
+    # an answer's claims are unsupported, the offline answer is shown instead.
+    llm_passages: int = Field(default=6, gt=0)
+    min_claim_support: float = 0.6
+    max_unsupported_share: float = 0.5
     max_file_mb: float = Field(default=10.0, gt=0)
     max_question_chars: int = Field(default=1000, gt=0)
 

@@ -116,12 +116,25 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer, the citations it carries and how well they support it."""
+
+    text: str
+    citations: tuple[int, ...]
+    support: float  # 0..1: similarity to the cited sentences and agreement of names/numbers
+    supported: bool
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
     abstained: bool
     citations: tuple[Citation, ...] = ()
     hits: tuple[Hit, ...] = field(default=(), repr=False)
+    claims: tuple[Claim, ...] = ()
+    backend: str = "offline"  # what wrote the answer: "offline" or the LLM's name
+    notice: str = ""  # shown above the answer, e.g. why the LLM's answer was not used
 
 
 @dataclass(frozen=True)

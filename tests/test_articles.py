@@ -67,10 +67,10 @@ def test_oversize_and_unsupported_files_are_refused(tmp_path: Path):
         f.truncate(50_000_000)
     with pytest.raises(ArticleError, match=r"50\.0 MB, over the 10 MB limit"):
         read_article(big, max_bytes=10_000_000)
-    pdf = tmp_path / "x.pdf"
-    pdf.write_bytes(b"%PDF-1.7")
-    with pytest.raises(ArticleError, match="unsupported file type '.pdf'"):
-        read_article(pdf)
+    docx = tmp_path / "x.docx"
+    docx.write_bytes(b"PK\x03\x04")
+    with pytest.raises(ArticleError, match="unsupported file type '.docx'"):
+        read_article(docx)
 
 
 def test_upload_names_cannot_point_outside():

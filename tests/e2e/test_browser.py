@@ -95,7 +95,8 @@ def test_blinken_citation_highlights_the_sentence(page: Page):
     ask(page, "what did Blinken say about a summit?")
     answer = page.get_by_test_id("stChatMessage").last
     answer.get_by_text("[1] Putin Says Russia").click()
-    highlighted = answer.get_by_test_id("stExpander").first.locator("strong").first
+    citation = answer.get_by_test_id("stExpander").filter(has_text="[1] Putin Says Russia")
+    highlighted = citation.locator("strong").first
     expect(highlighted).to_contain_text(BLINKEN)
     assert highlighted.inner_text().strip().endswith("between Biden and Putin for now.")
     page.screenshot(path=ARTIFACTS / "02-blinken-citation.png", full_page=True)
@@ -115,6 +116,25 @@ def test_uploaded_article_answers_a_new_question(page: Page, tmp_path: Path):
     page.screenshot(path=ARTIFACTS / "03-uploaded.png")
     ask(page, "How much will the Merrowby lighthouse restoration cost?")
     answer = page.get_by_test_id("stChatMessage").last
-    expect(answer.get_by_text("[1] Harbour lighthouse to be restored")).to_be_visible()
+    expect(answer.get_by_text("[1] Harbour lighthouse to be restored").first).to_be_visible()
     expect(answer).to_contain_text("2.4 million pounds")
     page.screenshot(path=ARTIFACTS / "04-answer-from-upload.png", full_page=True)
+
+
+def test_deleting_the_uploaded_article_removes_it_from_answers(page: Page):
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("radiogroup", name="View").get_by_text("Archive").click()
+    expect(page.get_by_role("heading", name="🗂️ Archive")).to_be_visible()
+    page.get_by_test_id("stSelectbox").click()
+    page.get_by_role("option", name="Harbour lighthouse to be restored · 2024-03-05").click()
+    page.get_by_text("Yes, delete “Harbour lighthouse to be restored”").click()
+    page.get_by_role("button", name="Delete document").click()
+    expect(sidebar.get_by_text("1 document in the archive")).to_be_visible()
+    page.screenshot(path=ARTIFACTS / "05-deleted.png", full_page=True)
+    sidebar.get_by_role("radiogroup", name="View").get_by_text("Chat").click()
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(4)  # the chat so far is kept
+    ask(page, "How much will the Merrowby lighthouse restoration cost?")
+    answer = page.get_by_test_id("stChatMessage").last
+    expect(answer).to_contain_text("does not answer")
+    expect(answer.get_by_text("Harbour lighthouse to be restored")).to_have_count(0)
+    page.screenshot(path=ARTIFACTS / "06-gone-after-delete.png", full_page=True)
