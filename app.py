@@ -51,15 +51,17 @@ def show_citation(archive: Archive, c: Citation, key: str) -> None:
         url = safe_url(c.url)
         meta = escape_markdown(f"{c.source} · {c.date or 'undated'}")
         st.markdown(f"{meta} · [open the source ↗](<{url}>)" if url else meta)
+        if c.in_title:  # the headline is what is quoted
+            st.markdown("Headline: " + highlight(c.quote, 0, [Span(0, len(c.quote))]))
         quote = Span(c.start, c.end)
-        st.markdown(highlight(c.passage, c.passage_start, [quote]))
+        st.markdown(highlight(c.passage, c.passage_start, [] if c.in_title else [quote]))
         if st.toggle("Show the whole article", key=f"{key}-{c.n}"):
             found = archive.document(c.doc_id)
             if found is None:
                 st.info("This article has since been removed from the archive.")
             else:
                 passage = Span(c.passage_start, c.passage_start + len(c.passage))
-                st.markdown(highlight(found[1], 0, [quote], passage))
+                st.markdown(highlight(found[1], 0, [] if c.in_title else [quote], passage))
 
 
 def show_reply(archive: Archive, reply: Answer | str, key: str) -> None:

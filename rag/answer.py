@@ -37,6 +37,8 @@ _MARGIN = 0.2
 _NEW_FACT_BONUS = 0.1
 _FACT = re.compile(r"\b(?:[A-Z][\w'’.-]+|\d[\d,.%]*)")
 _MIN_QUOTE_WORDS = 4
+# Where a headline "is": it is not part of the article's text.
+_TITLE = Span(-1, -1)
 
 
 _MARKER_LIKE = re.compile(r"\[(\s*\d+(?:\s*[,;]\s*\d+)*\s*)\]")
@@ -61,6 +63,7 @@ class ScoredSentence:
     score: float  # relevance to the question: decides whether the archive answers at all
     overlap: float  # share of the question's topic words in the sentence
     rank: float = 0.0  # relevance plus the new-fact bonus: decides what is quoted first
+    in_title: bool = False  # the article's headline, not a sentence of its text
 
 
 def new_facts(question: str, sentence: str) -> bool:
@@ -71,11 +74,13 @@ def new_facts(question: str, sentence: str) -> bool:
 
 
 def score_sentences(question: str, hits: list[Hit], embedder: Embedder) -> list[ScoredSentence]:
-    """Every distinct sentence of the hits, scored against the question, best first."""
+    """Every distinct sentence of the hits, and each article's headline, scored against the
+    question, best first. Headlines count: news often states the answer only there."""
     seen: set[tuple[str, int]] = set()
     candidates: list[tuple[Hit, Span, str]] = []
     for hit in hits:
-        for span, text in hit.sentence_texts():
+        title = [(_TITLE, hit.title)] if (hit.doc_id, _TITLE.start) not in seen else []
+        for span, text in title + hit.sentence_texts():
             if (hit.doc_id, span.start) not in seen and len(text.split()) >= _MIN_QUOTE_WORDS:
                 seen.add((hit.doc_id, span.start))
                 candidates.append((hit, span, text))
@@ -89,7 +94,7 @@ def score_sentences(question: str, hits: list[Hit], embedder: Embedder) -> list[
         overlap = len(asked & content_words(text)) / len(asked) if asked else 0.0
         score = (1 - _KEYWORD_WEIGHT) * float(sim) + _KEYWORD_WEIGHT * overlap
         rank = score + _NEW_FACT_BONUS * new_facts(question, text)
-        scored.append(ScoredSentence(hit, span, text, score, overlap, rank))
+        scored.append(ScoredSentence(hit, span, text, score, overlap, rank, span == _TITLE))
     return sorted(scored, key=lambda s: s.rank, reverse=True)
 
 
@@ -183,15 +188,17 @@ def build_answer(
             passage=q.hit.text,
             passage_start=q.hit.start,
             quote=q.text,
-            start=q.span.start,
-            end=q.span.end,
+            start=max(q.span.start, 0),
+            end=max(q.span.end, 0),
+            in_title=q.in_title,
         )
         for i, q in enumerate(quotes, start=1)
     )
     # each quote says when it was published if the sources are not all from one day
     dated = len({c.date for c in citations}) > 1
     lines = "\n".join(
-        f"- {_day(c.date) + ': ' if dated else ''}“{defang_markers(c.quote)}” [{c.n}]"
+        f"- {_day(c.date) + ': ' if dated else ''}{'Headline: ' if c.in_title else ''}"
+        f"“{defang_markers(c.quote)}” [{c.n}]"
         for c in citations
     )
     text = prompts["offline_answer"].format(

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     max_chunks_per_doc: int = Field(default=1, gt=0)
     # Answers may quote several passages of one article.
     answer_chunks_per_doc: int = Field(default=3, gt=0)
-    max_quotes: int = Field(default=3, gt=0)
+    max_quotes: int = Field(default=4, gt=0)
     # Below this sentence score the archive is said not to answer (see rag/answer.py).
     # 0.40 measured: 1.8% false abstention on RealTimeQA dev against subset-1k, 99.1%
     # abstention when the same questions are asked of an archive of only seeds/.

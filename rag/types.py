@@ -113,6 +113,7 @@ class Citation:
     quote: str
     start: int
     end: int
+    in_title: bool = False  # the quote is the article's headline (start = end = 0)
 
 
 @dataclass(frozen=True)
