@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from rag.articles import parse_article, read_article
+from rag.articles import parse_article, parse_upload, read_article
 from rag.chunking import chunk_article, split_sentences
 from tests.conftest import SEEDS
 
@@ -46,3 +46,14 @@ def test_short_article_is_one_chunk():
     article = parse_article(b"Note\nJust one sentence here.\n", "n.txt")
     chunks = chunk_article(article)
     assert len(chunks) == 1 and chunks[0].text == "Just one sentence here."
+
+
+def test_an_enormous_paragraph_is_chunked_whole_and_exactly():
+    # one 400 KB line of 20,000 sentences: pysbd alone takes minutes on this
+    body = "".join(f"Sentence number {i} is here. " for i in range(20_000)).strip()
+    article = parse_upload("huge.txt", f"Huge\n20220101\nhttps://x.test/h\n{body}".encode())
+    chunks = chunk_article(article, max_words=160, overlap=1)
+    assert chunks[-1].text.endswith("Sentence number 19999 is here.")
+    for chunk in chunks:
+        assert article.text[chunk.start : chunk.end] == chunk.text
+        assert len(chunk.text.split()) <= 160
