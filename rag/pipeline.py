@@ -67,6 +67,7 @@ class Archive:
         # One lock object per archive: reentrant here, exclusive across processes.
         self.lock = FileLock(self.settings.lock_path)
         self.llm_problem = ""
+        self._store_generation = -1
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -75,7 +76,15 @@ class Archive:
 
     @cached_property
     def store(self) -> ChunkStore:
+        self._store_generation = self.manifest.generation()
         return ChunkStore(self.settings.chroma_dir, self.settings.collection, self.embedder)
+
+    def _sync_store(self) -> None:
+        """Reload the vector store if another process has written the archive since."""
+        generation = self.manifest.generation()
+        if generation != self._store_generation:
+            self.store.reopen()
+            self._store_generation = generation
 
     @cached_property
     def reranker(self) -> Reranker:
@@ -180,6 +189,7 @@ class Archive:
                 if progress:
                     progress(i, len(readers), result)
             self._sync_keyword()
+            self._store_generation = self.manifest.generation()  # our own writes
         return results
 
     @contextmanager
@@ -241,6 +251,7 @@ class Archive:
             self.store.delete(doc_id)
             self.manifest.finish(doc_id)
             self._sync_keyword()
+            self._store_generation = self.manifest.generation()
         return found
 
     # -- reading -------------------------------------------------------------------------
@@ -279,6 +290,8 @@ class Archive:
         pool = max(4 * k, 40)
         limits = (filters or Filters()).capped(as_of)
         dense: list[Hit] = []
+        self.store  # noqa: B018 - open it (and note its generation) before comparing
+        self._sync_store()
         if mode != "keyword":
             vector = self.embedder.embed([query])[0]
             dense = self.store.query(vector, pool, limits)

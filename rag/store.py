@@ -112,6 +112,7 @@ class ChunkStore:
 
     def __init__(self, path: Path, collection: str, embedder: Embedder | None = None) -> None:
         path.mkdir(parents=True, exist_ok=True)
+        self._args = (path, collection, embedder)
         self.client = chromadb.PersistentClient(
             path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
         )
@@ -120,6 +121,16 @@ class ChunkStore:
             embedding_function=BundledEmbeddingFunction(embedder),
             configuration={"hnsw": {"space": "cosine"}},
         )
+
+    def reopen(self) -> None:
+        """Load the store afresh from disk, to see what another process wrote.
+
+        An embedded Chroma client keeps its vector index in memory and never reloads it
+        (chroma-core/chroma#3792): without this, chunks another process added are found by
+        `get` but never by `query`. Closing our client releases that in-memory copy.
+        """
+        self.client.close()
+        self.__init__(*self._args)
 
     def add(self, article: Article, chunks: list[Chunk], vectors: Any, version: str) -> None:
         """Upsert the chunks of one version of an article (ids carry the version)."""

@@ -109,3 +109,29 @@ def test_two_ingests_at_once_take_turns(tmp_path: Path):
     docs = archive.documents()
     assert len(docs) == 24
     assert archive.store.count() == sum(d.chunks for d in docs)
+
+
+def test_questions_are_answered_correctly_while_another_process_ingests(tmp_path: Path):
+    from tests.conftest import BLINKEN, SEEDS
+
+    data, folder = tmp_path / "data", tmp_path / "articles"
+    reader = Archive(Settings(data_dir=data, seed_dir=None))
+    reader.ingest([SEEDS])
+    _articles(folder, 30, edition=1)
+    writer = _ingest(data, folder)
+    answers = 0
+    try:
+        while writer.poll() is None or answers == 0:
+            answer = reader.ask("what did Blinken say about a summit?")
+            assert any(BLINKEN in c.quote for c in answer.citations)
+            answers += 1
+    finally:
+        writer.wait(timeout=600)
+    assert writer.returncode == 0
+    print(f"answered {answers} questions during the ingest")
+    assert len(reader.documents()) == 31
+    # the reader sees what was written meanwhile, in both indexes
+    for mode in ("dense", "keyword"):
+        assert reader.search("council harbour budget edition 1", k=3, mode=mode)[
+            0
+        ].title.startswith("Story")
