@@ -80,7 +80,7 @@ def cache_dir(base: Path, files: list[Path], settings: Settings) -> Path:
     """A data folder for this corpus and these ingest settings, reused across runs."""
     s = settings
     key = "|".join(str(f.resolve()) for f in files)
-    key += f"|{s.chunk_max_words}|{s.chunk_overlap_sentences}|{s.embedding_model_dir.name}"
+    key += f"|{s.chunk_max_words}|{s.chunk_overlap_sentences}|{s.embedding_name}"
     return base / hashlib.sha256(key.encode()).hexdigest()[:16]
 
 

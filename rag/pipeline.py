@@ -22,6 +22,7 @@ from rag.keyword import KeywordIndex
 from rag.llm import LLMConfigError, chat_model, describe
 from rag.llm_answer import LLMAnswerer
 from rag.manifest import Manifest
+from rag.onnx_embeddings import OnnxEmbedder
 from rag.prompts import load_prompts
 from rag.rerank import CrossEncoderReranker, Reranker, SentenceReranker
 from rag.retrieve import Fusion, cap_per_doc, fuse
@@ -70,8 +71,10 @@ class Archive:
         self._store_generation = -1
 
     @cached_property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> Embedder | OnnxEmbedder:
         s = self.settings
+        if s.embed_backend == "onnx-int8":
+            return OnnxEmbedder(s.embedding_model_dir, s.models_dir, s.embed_batch_size)
         return Embedder(s.embedding_model_dir, s.embed_batch_size, s.embed_bf16)
 
     @cached_property
@@ -145,7 +148,7 @@ class Archive:
     def _version(self, article: Article) -> str:
         s = self.settings
         recipe = f"{article.content_hash}|{s.chunk_max_words}|{s.chunk_overlap_sentences}|"
-        recipe += f"{s.embedding_model_dir.name}|{SCHEMA}"
+        recipe += f"{s.embedding_name}|{SCHEMA}"
         return hashlib.sha256(recipe.encode()).hexdigest()[:12]
 
     # -- writing -------------------------------------------------------------------------

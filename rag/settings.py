@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(default=32, gt=0)
     # bfloat16 autocast pays only on CPUs with AMX or AVX-512 BF16; "auto" checks the CPU.
     embed_bf16: str = "auto"
+    # "torch" runs the model in PyTorch; "onnx-int8" exports it once to int8 ONNX under
+    # data_dir/models (1.5x faster here; quality measured in the README).
+    embed_backend: str = Field(default="torch", pattern=r"^(torch|onnx-int8)$")
 
     top_k: int = Field(default=6, gt=0)
     # Retrieval: "hybrid" (dense + BM25 fused), "hybrid+rerank" (then reranked), "dense"
@@ -86,6 +89,16 @@ class Settings(BaseSettings):
     @cached_property
     def embedding_model_dir(self) -> Path:
         return self.model_dir or _bundled_model_dir()
+
+    @property
+    def embedding_name(self) -> str:
+        """Names the vectors: documents embedded under another name are embedded again."""
+        suffix = "-int8" if self.embed_backend == "onnx-int8" else ""
+        return self.embedding_model_dir.name + suffix
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
 
     @property
     def chroma_dir(self) -> Path:
