@@ -1,0 +1,86 @@
+"""Ingest throughput: the model alone (the floor), our whole ingest, the LangChain tutorial.
+
+    python benchmarks/ingest.py --articles ../shared/eval/realtimeqa/articles \
+        --subset ../shared/eval/realtimeqa/subset-1k.txt [--limit N] [--out ingest.json]
+
+Each backend (PyTorch fp32, int8 ONNX) is timed encoding our chunks alone, then running our
+whole ingest (read, chunk, embed, write Chroma + manifest + BM25) into a fresh data dir. The
+tutorial pipeline (RecursiveCharacterTextSplitter(800, 80), same model in PyTorch,
+Chroma.from_documents) runs on the same files. Ratios are to the PyTorch floor of this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rag.articles import ArticleError, read_article  # noqa: E402
+from rag.baseline import tutorial_store  # noqa: E402
+from rag.chunking import chunk_article  # noqa: E402
+from rag.evaluate import corpus_files, format_table  # noqa: E402
+from rag.pipeline import Archive  # noqa: E402
+from rag.settings import Settings  # noqa: E402
+
+BACKENDS = ("torch", "onnx-int8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=Path, required=True)
+    parser.add_argument("--subset", type=Path)
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    files = corpus_files(args.articles, args.subset)[: args.limit]
+    texts = []
+    for path in files:
+        try:
+            article = read_article(path)
+        except ArticleError:
+            continue
+        texts += [f"{article.title}\n{c.text}" for c in chunk_article(article)]
+    rows: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in BACKENDS:
+            settings = Settings(data_dir=Path(tmp) / backend, seed_dir=None, embed_backend=backend)
+            archive = Archive(settings)
+            embedder = archive.embedder
+            embedder.embed(texts[:8])  # warm up
+            start = time.perf_counter()
+            embedder.embed(texts)
+            model_s = time.perf_counter() - start
+            rows[f"model alone, {backend}"] = _row(len(texts), model_s)
+            start = time.perf_counter()
+            results = archive.ingest(files)
+            ingest_s = time.perf_counter() - start
+            chunks = sum(r.chunks for r in results)
+            rows[f"our ingest, {backend}"] = _row(chunks, ingest_s)
+            rows[f"our ingest, {backend}"]["model_share"] = model_s / ingest_s
+            if backend == "torch":
+                start = time.perf_counter()
+                store = tutorial_store(files, Path(tmp) / "tutorial", embedder)
+                tutorial_s = time.perf_counter() - start
+                rows["LangChain tutorial, torch"] = _row(store._collection.count(), tutorial_s)
+    floor = rows["model alone, torch"]["chunks_per_s"]
+    for row in rows.values():
+        row["x_torch_floor"] = row["chunks_per_s"] / floor
+    rows["peak RSS MB"] = {"chunks": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    print(f"{len(files)} files, {len(texts)} chunks of our chunking")
+    print(format_table(rows))
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+
+
+def _row(chunks: int, seconds: float) -> dict[str, float]:
+    return {"chunks": chunks, "seconds": seconds, "chunks_per_s": chunks / seconds}
+
+
+if __name__ == "__main__":
+    main()
