@@ -118,7 +118,8 @@ def ask(archive: Archive, question: str, options: dict, history: list) -> Answer
     try:
         with st.status("Searching the archive…") as status:
             answer = archive.ask(question, history=turns, on_token=on_token, **options)
-            status.update(label="Checked against the sources", state="complete")
+            done = "No answer in the archive" if answer.abstained else "Checked against the sources"
+            status.update(label=done, state="complete")
         draft.empty()
         return answer
     except QuestionError as e:
