@@ -138,3 +138,26 @@ def test_deleting_the_uploaded_article_removes_it_from_answers(page: Page):
     expect(answer).to_contain_text("does not answer")
     expect(answer.get_by_text("Harbour lighthouse to be restored")).to_have_count(0)
     page.screenshot(path=ARTIFACTS / "06-gone-after-delete.png", full_page=True)
+
+
+def test_several_sessions_asking_at_once_each_get_their_answer(page: Page, app_url: str):
+    context = page.context
+    questions = {
+        "what did Blinken say about a summit?": "[1] Putin Says Russia",
+        "What did Karen Donfried say about talks with Moscow?": "[1] Putin Says Russia",
+        "Who won the 1998 Tour de France?": "does not answer",
+    }
+    pages = [context.browser.new_page() for _ in questions]
+    for tab in pages:
+        tab.set_default_timeout(240_000)
+        tab.goto(app_url)
+        expect(tab.locator("[data-testid=stChatInput] textarea")).to_be_visible(timeout=240_000)
+    for tab, question in zip(pages, questions):  # all asked before any answer arrives
+        box = tab.locator("[data-testid=stChatInput] textarea")
+        box.fill(question)
+        box.press("Enter")
+    for i, (tab, expected) in enumerate(zip(pages, questions.values())):
+        answer = tab.get_by_test_id("stChatMessage").nth(1)
+        expect(answer).to_contain_text(expected, timeout=240_000)
+        tab.screenshot(path=ARTIFACTS / f"07-session-{i}.png", full_page=True)
+        tab.close()
