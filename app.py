@@ -11,6 +11,7 @@ import streamlit as st
 from rag.pipeline import Archive, QuestionError
 from rag.render import answer_markdown, escape_answer, escape_markdown, highlight, safe_url
 from rag.settings import Settings
+from rag.store import StoreUnavailable
 from rag.types import Answer, Citation, FileResult, Filters, Span, site_of
 
 log = logging.getLogger("rag.app")
@@ -38,7 +39,11 @@ def seed_once(archive: Archive) -> None:
     if not archive.is_new:
         return
     with st.status("First start: adding the sample articles…") as status:
-        results = archive.seed_if_new()
+        try:
+            results = archive.seed_if_new()
+        except StoreUnavailable as e:
+            status.update(label=escape_markdown(str(e)), state="error")
+            return
         archive.is_new = False
         status.update(
             label=f"Added {len(results)} sample article(s)", state="complete", expanded=False
@@ -122,7 +127,7 @@ def ask(archive: Archive, question: str, options: dict, history: list) -> Answer
             status.update(label=done, state="complete")
         draft.empty()
         return answer
-    except QuestionError as e:
+    except (QuestionError, StoreUnavailable) as e:
         return str(e)
     except Exception:
         log.exception("answering failed")

@@ -80,7 +80,8 @@ class Archive:
     @cached_property
     def store(self) -> ChunkStore:
         self._store_generation = self.manifest.generation()
-        return ChunkStore(self.settings.chroma_dir, self.settings.collection, self.embedder)
+        s = self.settings
+        return ChunkStore(s.chroma_dir, s.collection, self.embedder, s.chroma_url)
 
     def _sync_store(self) -> None:
         """Reload the vector store if another process has written the archive since."""

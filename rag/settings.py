@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     prompts_dir: Path = PROJECT_DIR / "prompts"
     model_dir: Path | None = None
     collection: str = "articles"
+    # A Chroma server (`chroma run --path DIR --host 127.0.0.1 --port 8000`) to keep the
+    # chunks in, e.g. http://127.0.0.1:8000; empty: an embedded store under data_dir.
+    chroma_url: str = ""
 
     # Chunking: MiniLM reads at most 256 word-pieces (~190 words of news) and the title is
     # embedded with each chunk, so chunks stay under ~170 words.

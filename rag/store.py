@@ -8,11 +8,15 @@ is better: `score = 1 - distance` before anything else sees them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import chromadb
+from chromadb.api import ClientAPI
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
@@ -107,20 +111,64 @@ def _to_hit(rank: int, chunk_id: str, text: str, meta: dict[str, Any], distance:
     )
 
 
-class ChunkStore:
-    """The chunk collection in an embedded Chroma store on disk."""
-
-    def __init__(self, path: Path, collection: str, embedder: Embedder | None = None) -> None:
+def _client(path: Path, url: str) -> ClientAPI:
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if not url:
         path.mkdir(parents=True, exist_ok=True)
-        self._args = (path, collection, embedder)
-        self.client = chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        self.collection = self.client.get_or_create_collection(
-            collection,
-            embedding_function=BundledEmbeddingFunction(embedder),
-            configuration={"hnsw": {"space": "cosine"}},
-        )
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    parts = urlsplit(url)
+    return chromadb.HttpClient(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or (443 if parts.scheme == "https" else 8000),
+        ssl=parts.scheme == "https",
+        settings=settings,
+    )
+
+
+def _guarded(method: Callable) -> Callable:
+    """A ChunkStore method whose server errors become StoreUnavailable."""
+
+    @functools.wraps(method)
+    def wrapper(self: ChunkStore, *args: Any, **kwargs: Any) -> Any:
+        with self._server_errors():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class StoreUnavailable(RuntimeError):
+    """The Chroma server cannot be reached; the message says where and how to start it."""
+
+
+class ChunkStore:
+    """The chunk collection in an embedded Chroma store on disk, or on a Chroma server.
+
+    With `url` (e.g. http://127.0.0.1:8000) the chunks live on a server started with
+    `chroma run --path DIR --host 127.0.0.1 --port 8000`; everything else is the same.
+    """
+
+    def __init__(
+        self, path: Path, collection: str, embedder: Embedder | None = None, url: str = ""
+    ) -> None:
+        self._args = (path, collection, embedder, url)
+        self.url = url
+        with self._server_errors():
+            self.client = _client(path, url)
+            self.collection = self.client.get_or_create_collection(
+                collection,
+                embedding_function=BundledEmbeddingFunction(embedder),
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+
+    @contextmanager
+    def _server_errors(self) -> Iterator[None]:
+        """Turn a failing Chroma server into StoreUnavailable (embedded errors pass through)."""
+        try:
+            yield
+        except Exception as e:
+            if self.url and not isinstance(e, (ValueError, KeyError, TypeError)):
+                raise self.unavailable() from e
+            raise
 
     def reopen(self) -> None:
         """Load the store afresh from disk, to see what another process wrote.
@@ -129,9 +177,18 @@ class ChunkStore:
         (chroma-core/chroma#3792): without this, chunks another process added are found by
         `get` but never by `query`. Closing our client releases that in-memory copy.
         """
+        if self.url:
+            return  # a server's index is always current
         self.client.close()
         self.__init__(*self._args)
 
+    def unavailable(self) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"cannot reach the Chroma server at {self.url}; start it with "
+            "`chroma run --path DIR --host 127.0.0.1 --port PORT` or unset RAG_CHROMA_URL"
+        )
+
+    @_guarded
     def add(self, article: Article, chunks: list[Chunk], vectors: Any, version: str) -> None:
         """Upsert the chunks of one version of an article (ids carry the version)."""
         step = self.client.get_max_batch_size()
@@ -144,6 +201,7 @@ class ChunkStore:
                 metadatas=[_metadata(article, c, version) for c in batch],
             )
 
+    @_guarded
     def delete(self, doc_id: str, keep_version: str | None = None) -> None:
         """Delete a document's chunks, or only those not of `keep_version`."""
         where: dict[str, Any] = {"doc_id": doc_id}
@@ -151,11 +209,13 @@ class ChunkStore:
             where = {"$and": [where, {"version": {"$ne": keep_version}}]}
         self.collection.delete(where=where)
 
+    @_guarded
     def count(self, doc_id: str | None = None) -> int:
         if doc_id is None:
             return self.collection.count()
         return len(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 
+    @_guarded
     def get(self, chunk_ids: list[str]) -> list[Hit]:
         """The chunks with these ids (in no particular order), as rank-0 hits with score 0."""
         if not chunk_ids:
@@ -174,6 +234,7 @@ class ChunkStore:
                 doc, version, date = str(meta["doc_id"]), str(meta["version"]), int(meta["date"])
                 yield cid, doc, version, date, str(meta.get("site", "")), text
 
+    @_guarded
     def query(self, vector: Any, k: int, filters: Filters | None = None) -> list[Hit]:
         """The k nearest chunks to a unit query vector that pass the filters, best first."""
         if self.collection.count() == 0:
