@@ -135,3 +135,29 @@ def test_questions_are_answered_correctly_while_another_process_ingests(tmp_path
         assert reader.search("council harbour budget edition 1", k=3, mode=mode)[
             0
         ].title.startswith("Story")
+
+
+def test_ingest_streams_files_one_at_a_time(tmp_path: Path, monkeypatch):
+    """Memory stays bounded by one file: each is read, embedded and written before the next
+    is even opened, however large the folder."""
+    import rag.pipeline
+
+    folder = tmp_path / "articles"
+    _articles(folder, 3, edition=1)
+    archive = Archive(Settings(data_dir=tmp_path / "data", seed_dir=None))
+    events: list[str] = []
+    read, add = rag.pipeline.read_article, archive.add
+
+    def reading(path, max_bytes=None):
+        events.append(f"read {path.name}")
+        return read(path, max_bytes)
+
+    def adding(article, path=""):
+        events.append(f"wrote {Path(path).name}")
+        return add(article, path)
+
+    monkeypatch.setattr(rag.pipeline, "read_article", reading)
+    archive.add = adding
+    archive.ingest([folder])
+    names = ["a00.txt", "a01.txt", "a02.txt"]
+    assert events == [e for n in names for e in (f"read {n}", f"wrote {n}")]
