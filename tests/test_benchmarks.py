@@ -34,3 +34,13 @@ def test_query_benchmark_reports_percentiles(settings, tmp_path):
         "--out", str(out))  # fmt: skip
     result = json.loads(out.read_text())
     assert result["search"]["questions"] == 2 and result["ask (offline)"]["p95_ms"] > 0
+
+
+def test_startup_benchmark_reaches_the_first_answer(tmp_path):
+    out = tmp_path / "startup.json"
+    run("benchmarks/startup.py", "--runs", "1", "--out", str(out))
+    rows = json.loads(out.read_text())
+    up, ready, answered = (
+        rows[k]["median"] for k in ("server up s", "chat ready s", "first answer s")
+    )
+    assert 0 < up <= ready <= answered
