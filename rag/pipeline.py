@@ -85,6 +85,7 @@ class Archive:
 
     def _sync_store(self) -> None:
         """Reload the vector store if another process has written the archive since."""
+        self.store  # noqa: B018 - opening it notes the generation it saw
         generation = self.manifest.generation()
         if generation != self._store_generation:
             self.store.reopen()
@@ -294,7 +295,6 @@ class Archive:
         pool = max(4 * k, 40)
         limits = (filters or Filters()).capped(as_of)
         dense: list[Hit] = []
-        self.store  # noqa: B018 - open it (and note its generation) before comparing
         self._sync_store()
         if mode != "keyword":
             vector = self.embedder.embed([query])[0]

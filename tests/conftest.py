@@ -89,16 +89,23 @@ def start_llm_server() -> tuple[subprocess.Popen, str]:
     cmd += ["--model_alias", "smollm2"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
+    wait_until_up(proc, f"{url}/models", "the llama.cpp server")
+    return proc, url
+
+
+def wait_until_up(proc: subprocess.Popen, url: str, what: str, seconds: float = 120) -> None:
+    """Wait until `url` answers; kill `proc` and fail if it exits or takes over `seconds`."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        assert proc.poll() is None, "the llama.cpp server exited; run it by hand to see why"
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited; run it by hand to see why")
         try:
-            urllib.request.urlopen(f"{url}/models", timeout=2).close()
-            return proc, url
+            urllib.request.urlopen(url, timeout=2).close()
+            return
         except OSError:
-            time.sleep(0.5)
+            time.sleep(0.3)
     proc.kill()
-    raise RuntimeError("the llama.cpp server did not start within 120 s")
+    raise RuntimeError(f"{what} did not start within {seconds:g} s")
 
 
 @pytest.fixture(scope="session")

@@ -6,15 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from rag.pipeline import Archive
 from rag.store import StoreUnavailable
-from tests.conftest import BLINKEN, SEEDS, free_port
+from tests.conftest import BLINKEN, SEEDS, free_port, wait_until_up
 
 QUESTION = "what did Blinken say about a summit?"
 
@@ -23,15 +21,8 @@ def start_chroma(path: Path, port: int) -> subprocess.Popen:
     chroma = Path(sys.executable).parent / "chroma"
     cmd = [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-            return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("chroma run did not start within 60 s")
+    wait_until_up(proc, f"http://127.0.0.1:{port}/api/v2/heartbeat", "chroma run", 60)
+    return proc
 
 
 @pytest.fixture

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.conftest import BLINKEN, ROOT, SEEDS
+from tests.conftest import BLINKEN, ROOT, SEEDS, free_port, wait_until_up
 
 ARTIFACTS = ROOT / "test-artifacts"
 expect.set_options(timeout=120_000)  # the first answer loads the model on a 2-core machine
@@ -32,15 +29,9 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "RAG_DATA_DIR": str(tmp_path_factory.mktemp("e2e") / "data"),
@@ -51,16 +42,7 @@ def app_url(tmp_path_factory):
         cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail("the app did not start within 120 s")
+    wait_until_up(server, url + "/_stcore/health", "the app")
     yield url
     server.terminate()
     server.wait(timeout=20)
