@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from rag.dates import day
 from rag.pipeline import Archive, QuestionError
 from rag.render import answer_markdown, escape_answer, escape_markdown, highlight, safe_url
 from rag.settings import Settings
@@ -69,6 +70,19 @@ def show_citation(archive: Archive, c: Citation, key: str) -> None:
                 st.markdown(highlight(found[1], 0, [] if c.in_title else [quote], passage))
 
 
+def show_conflicts(reply: Answer) -> None:
+    """Each disagreement between sources as columns, one per value, newest first."""
+    labels = {"newest": "Newest report", "earlier": "Earlier reporting", "": "Reported"}
+    for conflict in reply.conflicts:
+        with st.container(border=True):
+            st.markdown(":orange[**⚠ The sources disagree**]")
+            for column, side in zip(st.columns(len(conflict.sides)), conflict.sides):
+                column.markdown("**" + escape_markdown(side.value) + "**")
+                cites = " ".join(f"[{n}]" for n in side.citations)
+                when = day(side.date)
+                column.caption(escape_markdown(f"{labels[side.label]} · {when} · sources {cites}"))
+
+
 def show_reply(archive: Archive, reply: Answer | str, key: str) -> None:
     if isinstance(reply, str):
         st.markdown(escape_markdown(reply))
@@ -77,6 +91,7 @@ def show_reply(archive: Archive, reply: Answer | str, key: str) -> None:
         st.warning(escape_markdown(reply.notice), icon="⚠️")
     mark = archive.prompts["unsupported_claim"].format()
     st.markdown(escape_answer(reply.text, mark))
+    show_conflicts(reply)
     if not reply.abstained:
         checked = sum(c.supported for c in reply.claims)
         by = "quotes from the archive" if reply.backend == "offline" else reply.backend

@@ -17,6 +17,9 @@ from rag.types import Article
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
 _URL = re.compile(r"^https?://\S+$")
+# Line 3 of a seed file may name its source with any URI scheme (rgb://..., urn-like ids
+# of a wire service); only http(s) ones are ever shown as links.
+_SOURCE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
 
 
 class ArticleError(ValueError):
@@ -77,7 +80,7 @@ def parse_article(data: bytes, source: str) -> Article:
         lines.pop()
     if not lines:
         raise ArticleError("file is empty")
-    looks_seed = len(lines) >= 3 and _URL.match(lines[2].strip())
+    looks_seed = len(lines) >= 3 and _SOURCE_URI.match(lines[2].strip())
     if looks_seed or (len(lines) >= 2 and re.fullmatch(r"\d{8}", lines[1].strip())):
         return _seed_article(lines, source)
     return _plain_article(lines, source)
@@ -104,8 +107,8 @@ def _seed_article(lines: list[str], source: str) -> Article:
     title, date_line = lines[0].strip(), lines[1].strip()
     url = lines[2].strip() if len(lines) >= 3 else ""
     date = _parse_date(date_line)
-    if not _URL.match(url):
-        raise ArticleError(f"line 3 should be the source URL (http...), found '{url[:60]}'")
+    if not _SOURCE_URI.match(url):
+        raise ArticleError(f"line 3 should be the source URL (https://...), found '{url[:60]}'")
     if not title:
         raise ArticleError("line 1 (the title) is empty")
     body = "\n".join(lines[3:]).strip("\n")

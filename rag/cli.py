@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from rag.conflict_eval import evaluate_conflicts, load_rgb
 from rag.evaluate import corpus_files, format_table, load_questions, run_eval
 from rag.pipeline import Archive, QuestionError
 from rag.settings import Settings
@@ -68,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--verify", action="store_true", help="also measure the claim verifier (see verify_eval)"
     )
+    ev.add_argument(
+        "--conflicts",
+        action="store_true",
+        help="RGB's conflicting sources instead: --articles holds one folder per question",
+    )
     ev.add_argument("--no-retrieval", action="store_true", help="skip the retrieval measurements")
     ev.add_argument("--limit", type=int, help="only the first N questions")
     ev.add_argument("--out", type=Path, help="write the results as JSON here")
@@ -107,6 +113,7 @@ def answer_json(answer: Answer) -> dict:
         "notice": answer.notice,
         "citations": citations,
         "claims": [asdict(c) for c in answer.claims],
+        "conflicts": [asdict(c) for c in answer.conflicts],
     }
 
 
@@ -129,14 +136,19 @@ def _ingest(archive: Archive, paths: list[Path]) -> int:
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
-    questions = load_questions(args.questions)[: args.limit]
-    files = corpus_files(args.articles, args.subset)
     bar = partial(tqdm, file=sys.stderr)
-    facts = load_facts(args.questions)[: args.limit] if args.verify else None
-    rows = run_eval(
-        settings, files, questions, args.k, args.answers, bar, args.baseline, facts,
-        retrieval=not args.no_retrieval,
-    )  # fmt: skip
+    if args.conflicts:
+        rgb = load_rgb(args.questions)[: args.limit]
+        with bar(total=len(rgb), desc="conflicts", unit="q") as progress:
+            rows = evaluate_conflicts(settings, args.articles, rgb, lambda: progress.update(1))
+    else:
+        questions = load_questions(args.questions)[: args.limit]
+        files = corpus_files(args.articles, args.subset)
+        facts = load_facts(args.questions)[: args.limit] if args.verify else None
+        rows = run_eval(
+            settings, files, questions, args.k, args.answers, bar, args.baseline, facts,
+            retrieval=not args.no_retrieval,
+        )  # fmt: skip
     print(format_table(rows))
     if args.out:
         args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")

@@ -112,11 +112,13 @@ def evaluate_retrieval(
 def evaluate_answers(
     ask: Callable[[Question], Answer], questions: list[Question]
 ) -> dict[str, float]:
-    """Answer-in-citation, citation precision and abstention rate of the answerer."""
-    found, abstained, precise, cited = 0, 0, 0, 0
+    """Answer-in-citation, citation precision, abstention rate and the share of answers
+    that show a disagreement between sources."""
+    found, abstained, precise, cited, disputed = 0, 0, 0, 0, 0
     for q in questions:
         answer = ask(q)
         abstained += answer.abstained
+        disputed += bool(answer.conflicts)
         found += answer_in_citation(answer, q.answer)
         cited += len(answer.citations)
         precise += sum(c.source in q.targets for c in answer.citations)
@@ -126,6 +128,7 @@ def evaluate_answers(
         "answer_in_citation": found / n,
         "citation_precision": precise / cited if cited else 0.0,
         "abstention_rate": abstained / n,
+        "with_conflict": disputed / n,
     }
 
 

@@ -17,14 +17,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.prompts import PromptTemplate
 
-from rag.answer import (
-    OfflineAnswerer,
-    OnToken,
-    build_answer,
-    date_range,
-    defang_markers,
-    newest_first,
-)
+from rag.answer import OfflineAnswerer, OnToken, build_answer, defang_markers
+from rag.conflicts import with_conflicts
+from rag.dates import date_range, newest_first
+from rag.sentences import ScoredSentence
 from rag.settings import Settings
 from rag.types import Answer, Citation, Claim, Hit, Span
 from rag.verify import Checked, check
@@ -88,8 +84,22 @@ class LLMAnswerer:
         ok = 0 < len(line) <= 3 * len(question) + 200
         return line if ok else question
 
-    def answer(self, question: str, hits: list[Hit], on_token: OnToken | None = None) -> Answer:
-        quotes = self.offline.quotes(question, hits)
+    def answer(
+        self,
+        question: str,
+        hits: list[Hit],
+        on_token: OnToken | None = None,
+        more: list[Hit] | None = None,
+    ) -> Answer:
+        scored = self.offline.scored(question, hits)
+        answer = self._answer(question, hits, scored, on_token)
+        found = self.offline.conflicts(question, scored, more)
+        return with_conflicts(answer, found, self.prompts)
+
+    def _answer(
+        self, question: str, hits: list[Hit], scored: list[ScoredSentence], on_token: OnToken | None
+    ) -> Answer:
+        quotes = self.offline.quotes(scored)
         if not quotes:
             return build_answer(question, hits, [], self.prompts)
         s = self.settings
@@ -175,11 +185,7 @@ class LLMAnswerer:
 
 def _citation(n: int, hit: Hit, evidence: Span | None) -> Citation:
     span = evidence or (hit.sentences[0] if hit.sentences else Span(hit.start, hit.end))
-    quote = hit.text[span.start - hit.start : span.end - hit.start]
-    return Citation(
-        n, hit.doc_id, hit.title, hit.date, hit.url, hit.source, hit.chunk_id,
-        hit.text, hit.start, quote, span.start, span.end,
-    )  # fmt: skip
+    return Citation.of(n, hit, span)
 
 
 def _reason(error: Exception, s: Settings) -> str:

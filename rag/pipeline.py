@@ -357,9 +357,11 @@ class Archive:
             return Answer(question, text, abstained=True)
         answerer = self.offline if offline else self.answerer
         query = answerer.standalone(question, history or [])
-        per_doc = self.settings.answer_chunks_per_doc
-        hits = self.search(query, k=k, as_of=as_of, per_doc=per_doc, filters=filters)
-        answer = answerer.answer(query, hits, on_token)
+        s = self.settings
+        k = k or s.top_k
+        wide = max(k, s.conflict_k)
+        hits = self.search(query, wide, as_of, per_doc=s.answer_chunks_per_doc, filters=filters)
+        answer = answerer.answer(query, hits[:k], on_token, more=hits[k:])
         return replace(answer, question=question) if query != question else answer
 
 

@@ -18,6 +18,10 @@ EXPECTED: dict[str, set[str]] = {
     "empty_archive": set(),
     "empty_question": set(),
     "question_too_long": {"limit"},
+    "conflict": {"sides"},
+    "conflict_newest": {"value", "citations", "date"},
+    "conflict_earlier": {"value", "citations", "date"},
+    "conflict_side": {"value", "citations", "date"},
     # the LLM path
     "system": {"abstain"},
     "answer": {"today", "passages", "question"},

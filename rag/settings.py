@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     max_chunks_per_doc: int = Field(default=1, gt=0)
     # Answers may quote several passages of one article.
     answer_chunks_per_doc: int = Field(default=3, gt=0)
+    # The answer is written from the top_k hits; down to this rank the rest are searched
+    # for sources that disagree with it (keyword match only, no embedding: cheap).
+    conflict_k: int = Field(default=12, gt=0)
     max_quotes: int = Field(default=4, gt=0)
     # Below this sentence score the archive is said not to answer (see rag/answer.py).
     # 0.40 measured: 1.8% false abstention on RealTimeQA dev against subset-1k, 99.1%

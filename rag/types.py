@@ -115,6 +115,16 @@ class Citation:
     end: int
     in_title: bool = False  # the quote is the article's headline (start = end = 0)
 
+    @classmethod
+    def of(cls, n: int, hit: Hit, span: Span, in_title: bool = False) -> Citation:
+        """Citation `n`: the sentence of `hit` at `span`, or its headline if `in_title`."""
+        if in_title:
+            return cls(n, hit.doc_id, hit.title, hit.date, hit.url, hit.source, hit.chunk_id,
+                       hit.text, hit.start, hit.title, 0, 0, True)  # fmt: skip
+        quote = hit.text[span.start - hit.start : span.end - hit.start]
+        return cls(n, hit.doc_id, hit.title, hit.date, hit.url, hit.source, hit.chunk_id,
+                   hit.text, hit.start, quote, span.start, span.end)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -127,6 +137,23 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class ConflictSide:
+    """One of the values sources give for the same thing, and which citations give it."""
+
+    value: str
+    citations: tuple[int, ...]
+    date: str  # the newest publication date among those citations ("" if undated)
+    label: str  # "newest", "earlier" (reporting) or "" when the sides share a date
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Sources that state different values for the same thing; newest side first."""
+
+    sides: tuple[ConflictSide, ...]
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     text: str
@@ -136,6 +163,7 @@ class Answer:
     claims: tuple[Claim, ...] = ()
     backend: str = "offline"  # what wrote the answer: "offline" or the LLM's name
     notice: str = ""  # shown above the answer, e.g. why the LLM's answer was not used
+    conflicts: tuple[Conflict, ...] = ()  # where the cited sources disagree
 
 
 @dataclass(frozen=True)

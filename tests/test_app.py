@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, SEEDS, free_port
+from tests.conftest import ROOT, SEEDS, free_port, write_article
 
 
 @pytest.fixture
@@ -138,3 +138,22 @@ def test_misconfigured_llm_is_reported_and_answers_stay_offline(tmp_path, monkey
     assert "RAG_LLM_MODEL" in at.sidebar.warning[0].value.replace("\\", "")
     at.chat_input[0].set_value("what did Blinken say about a summit?").run()
     assert "quotes from the archive" in at.chat_message[-1].caption[0].value
+
+
+def test_disagreeing_sources_are_shown_side_by_side(tmp_path, monkeypatch):
+    folder = tmp_path / "storm"
+    write_article(folder, "early.txt", "Storm hits Valdora", "20240301", "https://news.test/e",
+                  "The storm killed 12 people in Valdora, officials said on Friday.")  # fmt: skip
+    write_article(folder, "late.txt", "Valdora counts the cost", "20240304", "https://news.test/l",
+                  "The storm killed 19 people in Valdora, officials said on Monday.")  # fmt: skip
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_SEED_DIR", str(folder))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.chat_input[0].set_value("How many people did the storm kill in Valdora?").run()
+    assert not at.exception
+    reply = at.chat_message[-1]
+    assert any("The sources disagree" in m.value for m in reply.markdown)
+    newest, earlier = reply.columns[0], reply.columns[1]
+    assert newest.markdown[0].value == "**19**" and earlier.markdown[0].value == "**12**"
+    assert newest.caption[0].value.startswith("Newest report · 4 March 2024")
+    assert earlier.caption[0].value.startswith("Earlier reporting · 1 March 2024")

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from rag.articles import ArticleError, parse_article, parse_upload, read_article, safe_file_name
+from rag.render import safe_url
 from tests.conftest import SEEDS
 
 
@@ -41,6 +42,14 @@ def test_text_without_url_gets_id_from_normalized_content():
     a = parse_article(b"Title\nSame  words here.\n", "a.txt")
     b = parse_article(b"Title\nSame words   here.\n", "b.txt")
     assert a.doc_id == b.doc_id
+
+
+def test_a_source_named_by_another_uri_scheme_is_kept_but_never_a_link():
+    article = parse_article(
+        b"Wire item\n20240301\nurn-wire://agency/2024/0301-17\nText.\n", "w.txt"
+    )
+    assert article.url == "urn-wire://agency/2024/0301-17" and article.text == "Text."
+    assert safe_url(article.url) is None
 
 
 @pytest.mark.parametrize(

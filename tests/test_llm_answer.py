@@ -12,7 +12,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from rag.llm_answer import LLMAnswerer, format_passages, passages_for
-from tests.conftest import BLINKEN
+from tests.conftest import BLINKEN, write_article
 
 QUESTION = "what did Blinken say about a summit?"
 
@@ -97,3 +97,24 @@ def test_passage_text_cannot_fake_markers_or_close_its_quote(seeded):
     assert "[7]" not in text and "(7)" in text
     assert text.count("</passage>") == 1 and text.count("<passage") == 1
     assert re.search(r'<passage n="1"', text)
+
+
+def test_a_disagreement_the_model_left_out_is_added_with_its_own_citation(archive, tmp_path):
+    folder = tmp_path / "storm"
+    write_article(folder, "early.txt", "Storm hits Valdora", "20240301", "https://news.test/e",
+                  "The storm killed 12 people in Valdora, officials said on Friday.")  # fmt: skip
+    write_article(folder, "late.txt", "Valdora counts the cost", "20240304", "https://news.test/l",
+                  "The storm killed 19 people in Valdora, officials said on Monday.")  # fmt: skip
+    archive.ingest([folder])
+    question = "How many people did the storm kill in Valdora?"
+    hits = archive.search(question, per_doc=3)
+    passages = passages_for(hits, archive.settings.llm_passages)
+    n = next(i for i, h in enumerate(passages, start=1) if "19 people" in h.text)
+    answer = scripted(archive, f"The storm killed 19 people in Valdora [{n}].").answer(
+        question, hits
+    )
+    assert answer.claims[0].supported and answer.claims[0].citations == (1,)
+    newest, earlier = answer.conflicts[0].sides
+    assert newest.citations == (1,) and earlier.citations == (2,)
+    assert "12 people" in answer.citations[1].quote
+    assert "earlier reporting, 1 March 2024" in answer.text
