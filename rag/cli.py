@@ -62,7 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--subset", type=Path, help="file listing the article file names to use")
     ev.add_argument("--questions", type=Path, required=True, help="questions .jsonl")
     ev.add_argument("-k", type=int, default=10)
-    ev.add_argument("--answers", action="store_true", help="also measure the offline answers")
+    ev.add_argument(
+        "--answers",
+        action="store_true",
+        help="also measure the answers (offline, or the configured LLM)",
+    )
     ev.add_argument(
         "--baseline", action="store_true", help="also measure the LangChain-tutorial pipeline"
     )

@@ -112,13 +112,17 @@ def evaluate_retrieval(
 def evaluate_answers(
     ask: Callable[[Question], Answer], questions: list[Question]
 ) -> dict[str, float]:
-    """Answer-in-citation, citation precision, abstention rate and the share of answers
-    that show a disagreement between sources."""
-    found, abstained, precise, cited, disputed = 0, 0, 0, 0, 0
+    """Answer-in-citation, citation precision, abstention rate, the share of answers that
+    show a disagreement between sources, the share of claims their citations support, and
+    the share of answers that fell back to quotes with a notice (LLM failed or unsupported)."""
+    found, abstained, precise, cited, disputed, fallbacks = 0, 0, 0, 0, 0, 0
+    claims: list[bool] = []
     for q in questions:
         answer = ask(q)
         abstained += answer.abstained
         disputed += bool(answer.conflicts)
+        fallbacks += bool(answer.notice)
+        claims += [c.supported for c in answer.claims]
         found += answer_in_citation(answer, q.answer)
         cited += len(answer.citations)
         precise += sum(c.source in q.targets for c in answer.citations)
@@ -129,6 +133,8 @@ def evaluate_answers(
         "citation_precision": precise / cited if cited else 0.0,
         "abstention_rate": abstained / n,
         "with_conflict": disputed / n,
+        "claim_support": statistics.fmean(claims) if claims else 0.0,
+        "fallback_rate": fallbacks / n,
     }
 
 
@@ -201,7 +207,7 @@ def run_eval(
                 progress.update(1)
                 return archive.ask(q.query, as_of=q.as_of)
 
-            rows["offline answers"] = evaluate_answers(ask, questions)
+            rows[f"answers {archive.answerer.name}"] = evaluate_answers(ask, questions)
     if facts:
         from rag.verify_eval import evaluate_verifier
 

@@ -60,6 +60,22 @@ def write_article(folder: Path, name: str, title: str, date: str, url: str, *par
     return path
 
 
+STORM = (
+    "The storm killed 12 people in Valdora, officials said on Friday.",
+    "The storm killed 19 people in Valdora, officials said on Monday.",
+)
+STORM_QUESTION = "How many people did the storm kill in Valdora?"
+
+
+def two_reports(folder: Path, early: str, late: str) -> Path:
+    """Two articles on one story, published 1 and 4 March 2024, stating `early` and `late`."""
+    write_article(folder, "early.txt", "Valdora: first report", "20240301", "https://news.test/e",
+                  "Rescue teams worked through the night on the coast.", early)  # fmt: skip
+    write_article(folder, "late.txt", "Valdora: an update", "20240304", "https://news.test/l",
+                  "Schools stayed closed across the province.", late)  # fmt: skip
+    return folder
+
+
 @pytest.fixture
 def seed_copy(tmp_path: Path) -> Path:
     """A private copy of the seed folder that a test may modify."""

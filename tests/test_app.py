@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, SEEDS, free_port, write_article
+from tests.conftest import ROOT, SEEDS, STORM, STORM_QUESTION, free_port, two_reports
 
 
 @pytest.fixture
@@ -141,15 +141,11 @@ def test_misconfigured_llm_is_reported_and_answers_stay_offline(tmp_path, monkey
 
 
 def test_disagreeing_sources_are_shown_side_by_side(tmp_path, monkeypatch):
-    folder = tmp_path / "storm"
-    write_article(folder, "early.txt", "Storm hits Valdora", "20240301", "https://news.test/e",
-                  "The storm killed 12 people in Valdora, officials said on Friday.")  # fmt: skip
-    write_article(folder, "late.txt", "Valdora counts the cost", "20240304", "https://news.test/l",
-                  "The storm killed 19 people in Valdora, officials said on Monday.")  # fmt: skip
+    folder = two_reports(tmp_path / "storm", *STORM)
     monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("RAG_SEED_DIR", str(folder))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
-    at.chat_input[0].set_value("How many people did the storm kill in Valdora?").run()
+    at.chat_input[0].set_value(STORM_QUESTION).run()
     assert not at.exception
     reply = at.chat_message[-1]
     assert any("The sources disagree" in m.value for m in reply.markdown)

@@ -5,26 +5,13 @@ from __future__ import annotations
 import json
 
 from rag.pipeline import Archive
-from tests.conftest import write_article
+from tests.conftest import STORM, STORM_QUESTION, two_reports
 from tests.test_cli import rag
-
-QUESTION = "How many people did the storm kill in Valdora?"
-
-
-def _storm(archive: Archive, tmp_path, early: str, late: str) -> None:
-    folder = tmp_path / "storm"
-    write_article(folder, "early.txt", "Storm hits Valdora", "20240301", "https://news.test/e",
-                  "Rescue teams worked through the night on the coast.", early)  # fmt: skip
-    write_article(folder, "late.txt", "Valdora counts the cost", "20240304", "https://news.test/l",
-                  "Schools stayed closed across the province.", late)  # fmt: skip
-    archive.ingest([folder])
 
 
 def test_different_numbers_are_shown_as_a_conflict_newest_first(archive: Archive, tmp_path):
-    _storm(archive, tmp_path,
-           "The storm killed 12 people in Valdora, officials said on Friday.",
-           "The storm killed 19 people in Valdora, officials said on Monday.")  # fmt: skip
-    answer = archive.ask(QUESTION)
+    archive.ingest([two_reports(tmp_path / "storm", *STORM)])
+    answer = archive.ask(STORM_QUESTION)
     assert len(answer.conflicts) == 1
     newest, earlier = answer.conflicts[0].sides
     assert (newest.value, newest.label, newest.date) == ("19", "newest", "2024-03-04")
@@ -39,41 +26,32 @@ def test_different_numbers_are_shown_as_a_conflict_newest_first(archive: Archive
 
 
 def test_agreeing_sources_and_other_weekdays_are_no_conflict(archive: Archive, tmp_path):
-    _storm(archive, tmp_path,
-           "The storm killed 12 people in Valdora, officials said on Friday.",
-           "The storm killed 12 people in Valdora, officials said on Monday.")  # fmt: skip
-    answer = archive.ask(QUESTION)
+    same = STORM[0], STORM[0].replace("Friday", "Monday")
+    archive.ingest([two_reports(tmp_path / "storm", *same)])
+    answer = archive.ask(STORM_QUESTION)
     assert not answer.abstained and answer.conflicts == ()
     assert "disagree" not in answer.text
 
 
 def test_a_when_question_compares_dates(archive: Archive, tmp_path):
-    folder = tmp_path / "port"
-    write_article(folder, "a.txt", "Port date set", "20240301", "https://news.test/a",
-                  "The new port of Valdora will open on 14 May 2024, officials said.")  # fmt: skip
-    write_article(folder, "b.txt", "Port date moved", "20240310", "https://news.test/b",
-                  "The new port of Valdora will open on 2 June 2024, officials said.")  # fmt: skip
+    early = "The new port of Valdora will open on 14 May 2024, officials said."
+    folder = two_reports(tmp_path / "port", early, early.replace("14 May", "2 June"))
     archive.ingest([folder])
     answer = archive.ask("When will the new port of Valdora open?")
     assert [s.value for s in answer.conflicts[0].sides] == ["2 June 2024", "14 May 2024"]
 
 
 def test_a_place_name_that_only_grows_is_no_conflict(archive: Archive, tmp_path):
-    folder = tmp_path / "cup"
-    write_article(folder, "a.txt", "Final venue", "20240301", "https://news.test/a",
-                  "The cup final will be played in Tampa at the harbour stadium.")  # fmt: skip
-    write_article(folder, "b.txt", "Final venue named", "20240302", "https://news.test/b",
-                  "The cup final will be played in Tampa Bay at the harbour stadium.")  # fmt: skip
+    early = "The cup final will be played in Tampa at the harbour stadium."
+    folder = two_reports(tmp_path / "cup", early, early.replace("Tampa", "Tampa Bay"))
     archive.ingest([folder])
     answer = archive.ask("Where will the cup final be played?")
     assert not answer.abstained and answer.conflicts == ()
 
 
 def test_ask_json_lists_conflicts(archive: Archive, tmp_path):
-    _storm(archive, tmp_path,
-           "The storm killed 12 people in Valdora, officials said on Friday.",
-           "The storm killed 19 people in Valdora, officials said on Monday.")  # fmt: skip
-    done = rag(archive.settings.data_dir, "ask", QUESTION, "--json")
+    archive.ingest([two_reports(tmp_path / "storm", *STORM)])
+    done = rag(archive.settings.data_dir, "ask", STORM_QUESTION, "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     sides = out["conflicts"][0]["sides"]

@@ -80,6 +80,6 @@ def test_eval_command_end_to_end(tmp_path: Path):
     for mode in ("tutorial", "dense", "keyword", "hybrid", "hybrid+rerank"):
         assert rows[mode]["MRR@10"] == 1.0, mode
     assert rows["hybrid+rerank"]["chunks"] == 3
-    assert rows["offline answers"]["answer_in_citation"] == 1.0
+    assert rows["answers offline"]["answer_in_citation"] == 1.0
     # the July article lies after the question date, so it can never be cited
-    assert rows["offline answers"]["citation_precision"] == 1.0
+    assert rows["answers offline"]["citation_precision"] == 1.0

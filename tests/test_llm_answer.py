@@ -12,7 +12,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from rag.llm_answer import LLMAnswerer, format_passages, passages_for
-from tests.conftest import BLINKEN, write_article
+from tests.conftest import BLINKEN, STORM, STORM_QUESTION, two_reports
 
 QUESTION = "what did Blinken say about a summit?"
 
@@ -100,13 +100,8 @@ def test_passage_text_cannot_fake_markers_or_close_its_quote(seeded):
 
 
 def test_a_disagreement_the_model_left_out_is_added_with_its_own_citation(archive, tmp_path):
-    folder = tmp_path / "storm"
-    write_article(folder, "early.txt", "Storm hits Valdora", "20240301", "https://news.test/e",
-                  "The storm killed 12 people in Valdora, officials said on Friday.")  # fmt: skip
-    write_article(folder, "late.txt", "Valdora counts the cost", "20240304", "https://news.test/l",
-                  "The storm killed 19 people in Valdora, officials said on Monday.")  # fmt: skip
-    archive.ingest([folder])
-    question = "How many people did the storm kill in Valdora?"
+    archive.ingest([two_reports(tmp_path / "storm", *STORM)])
+    question = STORM_QUESTION
     hits = archive.search(question, per_doc=3)
     passages = passages_for(hits, archive.settings.llm_passages)
     n = next(i for i, h in enumerate(passages, start=1) if "19 people" in h.text)
