@@ -6,7 +6,8 @@ Reported per backend:
 - conflict_shown: the answer sets the true value against the false one as a disagreement;
 - false_as_fact: the false value is in the answer and not shown as disputed (target 0);
 - answer_in_citation: the true value is in a cited sentence;
-- abstention_rate.
+- abstention_rate, and fallback_rate: LLM answers replaced by quotes (model failed, or its
+  claims were not supported by their citations).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def judge(answer: Answer, true: list[str], false: list[str]) -> dict[str, bool]:
         "false_as_fact": any(fold(f) in said for f in false) and not disputed,
         "answer_in_citation": any(fold(t) in fold(c.quote) for t in true for c in answer.citations),
         "abstained": answer.abstained,
+        "fell_back": bool(answer.notice),
     }
 
 
@@ -76,11 +78,10 @@ def evaluate_conflicts(
         embedder = archive.embedder
         answer = archive.ask(q["query"])
         results.append(judge(answer, q["answer"], q["fakeanswer"]))
-        backend = answer.backend
+        backend = archive.answerer.name
         progress()
     row: dict[str, float] = {"questions": len(results)}
-    for key in ("conflict_shown", "false_as_fact", "answer_in_citation", "abstained"):
-        row[key if key != "abstained" else "abstention_rate"] = statistics.fmean(
-            r[key] for r in results
-        )
+    names = {"abstained": "abstention_rate", "fell_back": "fallback_rate"}
+    for key in results[0] if results else ():
+        row[names.get(key, key)] = statistics.fmean(r[key] for r in results)
     return {f"conflicts {backend}": row}

@@ -11,6 +11,7 @@ import pytest
 from rag.articles import read_article
 from rag.chunking import chunk_article
 from rag.pipeline import Archive, QuestionError
+from rag.store import _where
 from rag.types import Filters
 from tests.conftest import BLINKEN, SEEDS, write_article
 
@@ -221,6 +222,14 @@ def test_date_range_and_site_filters(archive: Archive, tmp_path: Path):
         assert sources(Filters(since=dt.date(2022, 7, 1))) == {"b.txt"}, mode
         assert sources(Filters(until=dt.date(2022, 6, 30))) == {"a.txt", "c.md"}, mode
         assert sources(Filters(sites=("alpha.test",))) == {"a.txt"}, mode
+    # the store filters unfiltered nearest chunks itself when enough pass (k=1 here), else
+    # asks Chroma to filter: both give what Chroma's filtered search gives
+    vector = archive.embedder.embed([q])[0]
+    until, since = Filters(until=dt.date(2022, 6, 30)), Filters(since=dt.date(2022, 7, 1))
+    for f in (until, since, Filters(sites=("alpha.test",))):
+        for k in (1, 2):
+            expected = [row[0] for row in archive.store._nearest(vector, k, _where(f))]
+            assert [h.chunk_id for h in archive.store.query(vector, k, f)] == expected
 
 
 def test_an_unreadable_keyword_index_is_rebuilt(seeded: Archive):
