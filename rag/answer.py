@@ -13,7 +13,7 @@ from typing import Protocol
 
 from langchain_core.prompts import PromptTemplate
 
-from rag.conflicts import CANDIDATES, Side, find_conflicts, with_conflicts
+from rag.conflicts import CANDIDATES, find_conflicts, with_conflicts
 from rag.dates import date_range, day, newest_first
 from rag.embeddings import Embedder
 from rag.sentences import ScoredSentence, on_topic, score_sentences
@@ -152,13 +152,16 @@ class OfflineAnswerer:
         """The sentences to quote; none when the archive does not answer the question."""
         return select_quotes(scored, self.max_quotes, self.min_score)
 
-    def conflicts(
-        self, question: str, scored: list[ScoredSentence], more: list[Hit] | None
-    ) -> list[tuple[Side, Side]]:
-        """Where the answer's best sentences, and those further down, disagree."""
+    def with_conflicts(
+        self, answer: Answer, scored: list[ScoredSentence], more: list[Hit] | None
+    ) -> Answer:
+        """`answer` with the disagreements among its best sentences, and those further down
+        the ranking, stated and cited (an abstention is left as it is)."""
+        if answer.abstained:
+            return answer
         best = [s for s in scored if s.score >= self.min_score][:CANDIDATES]
-        further = on_topic(question, more or [], _MORE_MIN_OVERLAP)[:CANDIDATES]
-        return find_conflicts(question, best + further)
+        further = on_topic(answer.question, more or [], _MORE_MIN_OVERLAP)[:CANDIDATES]
+        return with_conflicts(answer, find_conflicts(answer.question, best + further), self.prompts)
 
     def standalone(self, question: str, history: list[tuple[str, str]]) -> str:
         return question
@@ -172,4 +175,4 @@ class OfflineAnswerer:
     ) -> Answer:
         scored = self.scored(question, hits)
         answer = build_answer(question, hits, self.quotes(scored), self.prompts)
-        return with_conflicts(answer, self.conflicts(question, scored, more), self.prompts)
+        return self.with_conflicts(answer, scored, more)

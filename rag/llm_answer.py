@@ -18,7 +18,6 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.prompts import PromptTemplate
 
 from rag.answer import OfflineAnswerer, OnToken, build_answer, defang_markers
-from rag.conflicts import with_conflicts
 from rag.dates import date_range, newest_first
 from rag.sentences import ScoredSentence
 from rag.settings import Settings
@@ -93,8 +92,7 @@ class LLMAnswerer:
     ) -> Answer:
         scored = self.offline.scored(question, hits)
         answer = self._answer(question, hits, scored, on_token)
-        found = self.offline.conflicts(question, scored, more)
-        return with_conflicts(answer, found, self.prompts)
+        return self.offline.with_conflicts(answer, scored, more)
 
     def _answer(
         self, question: str, hits: list[Hit], scored: list[ScoredSentence], on_token: OnToken | None
