@@ -18,6 +18,7 @@ baseline of the same run. With --chroma-url the chunks go to a Chroma server.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import resource
 import subprocess
@@ -73,7 +74,7 @@ def build(source: Archive, target: Archive, size: int) -> int:
         for doc_id, rows in chunks.items():
             if written >= size:
                 break
-            info, text = source.manifest.document(doc_id) or (None, "")
+            info, text = source.manifest.document(doc_id)
             new_id = doc_id if copy == 0 else f"{doc_id}~{copy}"
             for cid, vector, chunk_text, meta in rows:
                 v = np.asarray(vector, dtype=np.float32)
@@ -86,22 +87,14 @@ def build(source: Archive, target: Archive, size: int) -> int:
                 metas.append({**meta, "doc_id": new_id})
                 if len(ids) >= step:
                     flush()
-            date = info.date if info else ""
-            article = Article(
-                new_id, info.title, text, info.source, _date(date), info.url, f"copy{copy}"
-            )
+            date = dt.date.fromisoformat(info.date) if info.date else None
+            article = Article(new_id, info.title, text, info.source, date, info.url, f"copy{copy}")
             target.manifest.commit(article, str(rows[0][3]["version"]), len(rows))
             written += len(rows)
         copy += 1
     if ids:
         flush()
     return written
-
-
-def _date(iso: str):
-    import datetime as dt
-
-    return dt.date.fromisoformat(iso) if iso else None
 
 
 def measure(args: argparse.Namespace, size: int) -> dict[str, dict[str, float]]:

@@ -14,9 +14,11 @@ one event), and a dateline ("Nov 5, 2019 ...") is never a value. Paraphrased dis
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from langchain_core.prompts import PromptTemplate
 
@@ -121,8 +123,10 @@ def _proper_names(candidates: list[ScoredSentence]) -> set[str]:
     return names
 
 
-def _words(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+@lru_cache(maxsize=512)
+def _words(text: str) -> tuple[tuple[int, int, str], ...]:
+    """(start, end, lower-cased word) of each word; cached, as every pair re-reads them."""
+    return tuple((m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text))
 
 
 def disputed(
@@ -191,15 +195,8 @@ def _same(x: str, y: str) -> bool:
     wx, wy = set(fx.split()), set(fy.split())
     if wx <= wy or wy <= wx or fx.replace(" ", "") == fy.replace(" ", ""):
         return True
-    stem = len(_common_prefix(fx, fy))
+    stem = len(os.path.commonprefix([fx, fy]))
     return stem >= 4 and not any(c.isdigit() for c in fx + fy)
-
-
-def _common_prefix(x: str, y: str) -> str:
-    n = 0
-    while n < min(len(x), len(y)) and x[n] == y[n]:
-        n += 1
-    return x[:n]
 
 
 def find_conflicts(
