@@ -3,12 +3,18 @@
     python benchmarks/keyword_scale.py --source DIR --questions FILE.jsonl \
         --sizes 100000 1000000 [--work DIR] [--out keyword.json]
 
-DIR is an ingested archive; its chunk texts are copied (new ids) up to each size. For each
-index and size, in a process of its own: the time to build it from all rows, the time to
-add one more article of 10 chunks (bm25s has no incremental update, so that is a full
-rebuild, which is what our ingest does today), p50/p95 of a top-40 query for every
-question, the index size on disk, and the process's peak RSS next to its RSS once the
-source rows are loaded (the difference is the index's).
+DIR is an ingested archive; its chunk texts are copied (new ids) up to each size. Each row
+is measured in a process of its own:
+
+- "bm25s build": our index built from all rows (what a first start or a merge does);
+- "bm25s update": a fresh process opens that index and adds one article of 10 chunks, as
+  an ingest does (into the small segment; the sealed one is memory-mapped, not rewritten),
+  then replaces it with a new version;
+- "fts5": SQLite FTS5 built row by row, and the same article added.
+
+For each: build or update time, p50/p95 of a top-40 query for every question, the index
+size on disk, and the process's peak RSS next to its RSS before the index was touched
+(source rows loaded); the difference is the index's.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import argparse
 import json
 import re
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -26,21 +33,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag.evaluate import format_table, load_questions, percentile  # noqa: E402
-from rag.keyword import KeywordIndex  # noqa: E402
+from rag.keyword import KeywordIndex, Row  # noqa: E402
 from rag.pipeline import Archive  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 
-def source_rows(source: Path) -> list[tuple[str, int, str, str]]:
+def source_rows(source: Path) -> list[Row]:
     archive = Archive(Settings(data_dir=source, seed_dir=None))
-    return [(cid, date, site, text) for cid, _, _, date, site, text in archive.store.rows()]
+    return [Row(*r) for r in archive.store.rows()]
 
 
-def rows(base: list[tuple[str, int, str, str]], size: int):
-    """(chunk_id, date, site, text) rows, the source's chunks copied until `size`."""
+def rows(base: list[Row], size: int) -> list[Row]:
+    """The source's chunks copied (new chunk and document ids) until `size`."""
+    out = []
     for i in range(size):
-        cid, date, site, text = base[i % len(base)]
-        yield f"{cid}~{i // len(base)}", date, site, text
+        r = base[i % len(base)]
+        copy = i // len(base)
+        out.append(r._replace(chunk_id=f"{r.chunk_id}~{copy}", doc_id=f"{r.doc_id}~{copy}"))
+    return out
 
 
 class Fts5Index:
@@ -70,35 +80,42 @@ class Fts5Index:
 
 
 def measure(args: argparse.Namespace, kind: str, size: int) -> dict[str, float]:
-    folder = args.work / f"{kind}-{size}"
+    folder = args.work / f"{kind.split()[0]}-{size}"
     folder.mkdir(parents=True, exist_ok=True)
-    base = source_rows(args.source)
+    base = rows(source_rows(args.source), size)
+    versions = {r.doc_id: r.version for r in base}
+    article = [Row(f"new-{i}", "new", "v1", 20240101, "news.test", "A new article about the "
+                   "port strike.") for i in range(10)]  # fmt: skip
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    extra = [(f"new-{i}", 20240101, "news.test", "A new article about the port strike.")
-             for i in range(10)]  # fmt: skip
     start = time.perf_counter()
-    if kind == "bm25s":
+    add_s = replace_s = 0.0
+    if kind == "bm25s build":
+        shutil.rmtree(folder / "index", ignore_errors=True)
         index = KeywordIndex(folder / "index")
-        index.rebuild(rows(base, size), 1)
+        index.rebuild(base, versions, 1)
         build_s = time.perf_counter() - start
+        search = index.search
+    elif kind == "bm25s update":
+        index = KeywordIndex(folder / "index")  # as built by "bm25s build"
+        assert index.generation == 1, "run the build first"
+        build_s = time.perf_counter() - start  # opening it
         start = time.perf_counter()
-        index.rebuild([*rows(base, size), *extra], 2)
+        index.update({**versions, "new": "v1"}, lambda _: article, lambda: base + article, 2)
         add_s = time.perf_counter() - start
+        again = [r._replace(version="v2", chunk_id=r.chunk_id + "b") for r in article]
+        start = time.perf_counter()
+        index.update({**versions, "new": "v2"}, lambda _: again, lambda: base + again, 3)
+        replace_s = time.perf_counter() - start
         search = index.search
     else:
         path = folder / "fts.sqlite3"
         path.unlink(missing_ok=True)
         fts = Fts5Index(path)
-        batch: list = []
-        for row in rows(base, size):
-            batch.append(row)
-            if len(batch) == 10_000:
-                fts.add(batch)
-                batch = []
-        fts.add(batch)
+        for i in range(0, size, 10_000):
+            fts.add([(r.chunk_id, r.date, r.site, r.text) for r in base[i : i + 10_000]])
         build_s = time.perf_counter() - start
         start = time.perf_counter()
-        fts.add(extra)
+        fts.add([(r.chunk_id, r.date, r.site, r.text) for r in article])
         add_s = time.perf_counter() - start
         search = fts.search
     ms = []
@@ -109,8 +126,9 @@ def measure(args: argparse.Namespace, kind: str, size: int) -> dict[str, float]:
     disk = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
     return {
         "chunks": size,
-        "build_s": build_s,
+        "build_or_open_s": build_s,
         "add_10_chunks_s": add_s,
+        "replace_them_s": replace_s,
         "query_p50_ms": percentile(ms, 0.5),
         "query_p95_ms": percentile(ms, 0.95),
         "disk_MB": disk / 1e6,
@@ -134,7 +152,7 @@ def main() -> None:
         return
     table: dict[str, dict[str, float]] = {}
     for size in args.sizes:
-        for kind in ("bm25s", "fts5"):
+        for kind in ("bm25s build", "bm25s update", "fts5"):
             cmd = [sys.executable, __file__, *sys.argv[1:], "--one", kind, str(size)]
             done = subprocess.run(cmd, capture_output=True, text=True, check=True)
             table[f"{kind} @{size}"] = json.loads(done.stdout.strip().splitlines()[-1])

@@ -18,7 +18,7 @@ from rag.articles import SUPPORTED_SUFFIXES, ArticleError, parse_upload, read_ar
 from rag.chunking import chunk_article
 from rag.dates import question_range
 from rag.embeddings import Embedder
-from rag.keyword import KeywordIndex
+from rag.keyword import KeywordIndex, Row
 from rag.llm import LLMConfigError, chat_model, describe
 from rag.llm_answer import LLMAnswerer
 from rag.manifest import Manifest
@@ -136,12 +136,19 @@ class Archive:
             if not force and self.keyword.generation == generation:
                 return
             versions = self.manifest.all_versions()
-            rows = (
-                (cid, date, site, text)
-                for cid, doc_id, version, date, site, text in self.store.rows()
-                if versions.get(doc_id) == version
+
+            def every_row() -> Iterator[Row]:
+                return (Row(*r) for r in self.store.rows())
+
+            if force:
+                self.keyword.rebuild(every_row(), versions, generation)
+                return
+            self.keyword.update(
+                versions,
+                lambda doc_ids: (Row(*r) for r in self.store.rows(doc_ids)),
+                every_row,
+                generation,
             )
-            self.keyword.rebuild(rows, generation)
 
     def rebuild_keyword_index(self) -> None:
         """Rebuild the keyword index from the chunk store (repair)."""

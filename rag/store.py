@@ -121,6 +121,15 @@ def _to_hit(rank: int, chunk_id: str, text: str, meta: dict[str, Any], distance:
     )
 
 
+_ROW_FIELDS: Any = ["documents", "metadatas"]
+
+
+def _rows(page: Any) -> Iterator[tuple[str, str, str, int, str, str]]:
+    for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+        doc, version, date = str(meta["doc_id"]), str(meta["version"]), int(meta["date"])
+        yield cid, doc, version, date, str(meta.get("site", "")), text
+
+
 def _client(path: Path, url: str) -> ClientAPI:
     settings = ChromaSettings(anonymized_telemetry=False)
     if not url:
@@ -234,15 +243,18 @@ class ChunkStore:
         rows = zip(result["ids"], result["documents"], result["metadatas"])
         return [_to_hit(0, cid, text, meta, 1.0) for cid, text, meta in rows]
 
-    def rows(self, batch: int = 5000) -> Iterator[tuple[str, str, str, int, str, str]]:
-        """Every chunk as (chunk_id, doc_id, version, date, site, text), in pages."""
+    def rows(
+        self, doc_ids: list[str] | None = None, batch: int = 5000
+    ) -> Iterator[tuple[str, str, str, int, str, str]]:
+        """Every chunk, or those of `doc_ids`, as (chunk_id, doc_id, version, date, site,
+        text), in pages."""
+        if doc_ids is not None:
+            for i in range(0, len(doc_ids), 500):
+                where = {"doc_id": {"$in": doc_ids[i : i + 500]}}
+                yield from _rows(self.collection.get(where=where, include=_ROW_FIELDS))
+            return
         for offset in range(0, self.collection.count(), batch):
-            page = self.collection.get(
-                include=["documents", "metadatas"], limit=batch, offset=offset
-            )
-            for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
-                doc, version, date = str(meta["doc_id"]), str(meta["version"]), int(meta["date"])
-                yield cid, doc, version, date, str(meta.get("site", "")), text
+            yield from _rows(self.collection.get(include=_ROW_FIELDS, limit=batch, offset=offset))
 
     @_guarded
     def query(self, vector: Any, k: int, filters: Filters | None = None) -> list[Hit]:

@@ -67,6 +67,7 @@ def test_keyword_benchmark_compares_bm25s_and_fts5(settings, tmp_path):
     run("benchmarks/keyword_scale.py", "--source", str(settings.data_dir), "--questions",
         str(questions), "--sizes", "30", "--work", work, "--out", str(out))  # fmt: skip
     rows = json.loads(out.read_text())
-    for kind in ("bm25s", "fts5"):
+    for kind in ("bm25s build", "bm25s update", "fts5"):
         row = rows[f"{kind} @30"]
         assert row["chunks"] == 30 and row["disk_MB"] > 0 and row["query_p50_ms"] > 0
+    assert rows["bm25s update @30"]["add_10_chunks_s"] > 0

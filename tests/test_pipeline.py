@@ -233,7 +233,7 @@ def test_date_range_and_site_filters(archive: Archive, tmp_path: Path):
 
 
 def test_an_unreadable_keyword_index_is_rebuilt(seeded: Archive):
-    (seeded.settings.keyword_dir / "chunks.json").write_text("{not json")
+    (seeded.settings.keyword_dir / "state.json").write_text("{not json")
     reopened = Archive(seeded.settings)
     reopened.embedder = seeded.embedder
     assert reopened.search("Blinken summit", mode="keyword")[0].keyword_score > 0
