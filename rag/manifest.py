@@ -12,7 +12,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from rag.types import Article, DocInfo
+from rag.types import Article, DocInfo, SentenceVectors
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -25,7 +25,9 @@ CREATE TABLE IF NOT EXISTS documents (
     source TEXT NOT NULL,
     chunks INTEGER NOT NULL,
     ingested_at TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    sentence_starts BLOB,
+    sentence_vectors BLOB
 );
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -46,6 +48,10 @@ class Manifest:
         self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
+        for name in ("sentence_starts", "sentence_vectors"):  # a manifest from before them
+            if name not in columns:
+                self.db.execute(f"ALTER TABLE documents ADD COLUMN {name} BLOB")
 
     def generation(self) -> int:
         """A counter bumped by every commit and removal: derived indexes record it."""
@@ -73,17 +79,31 @@ class Manifest:
         )
         return dict(rows.fetchall())
 
+    def sentence_vectors(self, doc_ids: list[str]) -> dict[str, SentenceVectors]:
+        """The stored headline and sentence vectors of these documents (where stored)."""
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.db.execute(
+            f"SELECT doc_id, sentence_starts, sentence_vectors FROM documents "
+            f"WHERE doc_id IN ({marks}) AND sentence_vectors IS NOT NULL",
+            doc_ids,
+        )
+        return {doc: SentenceVectors.unpack(starts, packed) for doc, starts, packed in rows}
+
     def begin(self, doc_id: str, version: str) -> None:
         """Record that chunks of this version are about to be written."""
         with self.db:
             self.db.execute("INSERT OR IGNORE INTO pending VALUES (?, ?)", (doc_id, version))
 
-    def commit(self, article: Article, version: str, chunks: int) -> None:
-        """Make `version` the document's current version, atomically."""
+    def commit(
+        self, article: Article, version: str, chunks: int, vectors: SentenceVectors | None = None
+    ) -> None:
+        """Make `version` the document's current version, atomically, with its headline and
+        sentence vectors if given."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        starts, packed = (None, None) if vectors is None else vectors.pack()
         with self.db:
             self.db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     article.doc_id,
                     version,
@@ -95,6 +115,8 @@ class Manifest:
                     chunks,
                     now,
                     article.text,
+                    starts,
+                    packed,
                 ),
             )
             self._bump()

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock
 
+from rag.embeddings import Encoder
+
 
 def export_int8(model_dir: Path, target: Path) -> None:
     """Export the model to ONNX and quantize its weights to int8, into `target`."""
@@ -61,13 +63,14 @@ def export_int8(model_dir: Path, target: Path) -> None:
     partial.replace(target)  # appears whole or not at all
 
 
-class OnnxEmbedder:
+class OnnxEmbedder(Encoder):
     """Same interface as Embedder (embed, name, dimension), running int8 ONNX Runtime."""
 
     def __init__(self, model_dir: Path, cache_dir: Path, batch_size: int = 32) -> None:
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
+        super().__init__()
         pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
         if not pooling.get("pooling_mode_mean_tokens"):
             raise ValueError(f"{model_dir} does not use mean pooling; use RAG_EMBED_BACKEND=torch")
@@ -85,25 +88,5 @@ class OnnxEmbedder:
         self.name = f"{model_dir.name}-int8"  # as Settings.embedding_name
         self.dimension = int(pooling["word_embedding_dimension"])
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors, one row per text (float32); batches are formed by length."""
-        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        for i in range(0, len(texts), self.batch_size):
-            rows = order[i : i + self.batch_size]
-            encoded = self.tokenizer(
-                [texts[j] for j in rows],
-                padding=True,
-                truncation=True,
-                max_length=self.max_length,
-                return_tensors="np",
-            )
-            feeds = {
-                name: encoded[name].astype(np.int64)
-                for name in ("input_ids", "attention_mask", "token_type_ids")
-            }
-            hidden = self.session.run(None, feeds)[0]
-            mask = feeds["attention_mask"][..., None].astype(np.float32)
-            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-            vectors[rows] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-        return vectors
+    def hidden(self, encoded: dict[str, np.ndarray]) -> np.ndarray:
+        return self.session.run(None, encoded)[0]

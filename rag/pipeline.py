@@ -17,7 +17,7 @@ from rag.answer import Answerer, OfflineAnswerer, OnToken
 from rag.articles import SUPPORTED_SUFFIXES, ArticleError, parse_upload, read_article
 from rag.chunking import chunk_article
 from rag.dates import question_range
-from rag.embeddings import Embedder
+from rag.embeddings import Embedder, embed_passages
 from rag.keyword import KeywordIndex, Row
 from rag.llm import LLMConfigError, chat_model, describe
 from rag.llm_answer import LLMAnswerer
@@ -28,12 +28,22 @@ from rag.rerank import CrossEncoderReranker, Reranker, SentenceReranker
 from rag.retrieve import Fusion, cap_per_doc, fuse
 from rag.settings import Settings
 from rag.store import ChunkStore
-from rag.types import Answer, Article, DocInfo, FileResult, Filters, Hit, site_of
+from rag.types import (
+    Answer,
+    Article,
+    Chunk,
+    DocInfo,
+    FileResult,
+    Filters,
+    Hit,
+    SentenceVectors,
+    site_of,
+)
 
 log = logging.getLogger("rag")
 Progress = Callable[[int, int, FileResult], None]
-# Bumped when what is stored per chunk changes, so that documents are written anew.
-SCHEMA = 2
+# Bumped when what is stored per chunk or document changes, so documents are written anew.
+SCHEMA = 3
 
 
 class QuestionError(ValueError):
@@ -236,10 +246,12 @@ class Archive:
             return _with(found, "unchanged", self.manifest.document(article.doc_id))
         s = self.settings
         chunks = chunk_article(article, s.chunk_max_words, s.chunk_overlap_sentences, version)
-        vectors = self.embedder.embed([f"{article.title}\n{c.text}" for c in chunks])
+        texts = [f"{article.title}\n{c.text}" for c in chunks]
+        spans = [_spans(article.title, c) for c in chunks]
+        vectors, pooled = embed_passages(self.embedder, texts, spans)
         self.manifest.begin(article.doc_id, version)
         self.store.add(article, chunks, vectors, version)
-        self.manifest.commit(article, version, len(chunks))
+        self.manifest.commit(article, version, len(chunks), SentenceVectors.of(chunks, pooled))
         self.store.delete(article.doc_id, keep_version=version)
         self.manifest.finish(article.doc_id)
         status = "added" if current is None else "updated"
@@ -368,10 +380,26 @@ class Archive:
         k = k or s.top_k
         wide = max(k, s.conflict_k)
         hits = self.search(query, wide, as_of, per_doc=s.answer_chunks_per_doc, filters=filters)
+        hits = self._with_sentence_vectors(hits)
         answer = answerer.answer(query, hits[:k], on_token, more=hits[k:])
         return replace(answer, question=question) if query != question else answer
+
+    def _with_sentence_vectors(self, hits: list[Hit]) -> list[Hit]:
+        """The hits with their sentences' vectors from ingest, so answering embeds none."""
+        stored = self.manifest.sentence_vectors(list({h.doc_id for h in hits}))
+        return [
+            replace(h, sentence_vectors=stored[h.doc_id].for_hit(h)) if h.doc_id in stored else h
+            for h in hits
+        ]
 
 
 def _with(result: FileResult, status: str, doc: tuple[DocInfo, str] | None) -> FileResult:
     chunks = doc[0].chunks if doc else 0
     return FileResult(result.path, status, result.doc_id, result.title, chunks)
+
+
+def _spans(title: str, chunk: Chunk) -> list[tuple[int, int]]:
+    """Character spans of the headline and of each sentence in the text embedded for
+    `chunk` (the headline, a newline, the chunk's text)."""
+    shift = len(title) + 1 - chunk.start
+    return [(0, len(title)), *((s.start + shift, s.end + shift) for s in chunk.sentences)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 from bm25s.stopwords import STOPWORDS_EN
 
 from rag.embeddings import Embedder
@@ -58,19 +59,27 @@ def new_facts(question: str, sentence: str) -> bool:
 
 def score_sentences(question: str, hits: list[Hit], embedder: Embedder) -> list[ScoredSentence]:
     """Every distinct sentence of the hits, and each article's headline, scored against the
-    question, best first. Headlines count: news often states the answer only there."""
+    question, best first. Headlines count: news often states the answer only there.
+
+    Sentence vectors stored at ingest are used; only sentences without one are embedded."""
     seen: set[tuple[str, int]] = set()
     candidates: list[tuple[Hit, Span, str]] = []
+    stored: list[np.ndarray | None] = []
     for hit in hits:
         title = [(_TITLE, hit.title)] if (hit.doc_id, _TITLE.start) not in seen else []
-        for span, text in title + hit.sentence_texts():
+        rows = hit.sentence_vectors
+        for row, (span, text) in enumerate(title + hit.sentence_texts(), start=1 - len(title)):
             if (hit.doc_id, span.start) not in seen and len(text.split()) >= _MIN_QUOTE_WORDS:
                 seen.add((hit.doc_id, span.start))
                 candidates.append((hit, span, text))
+                stored.append(rows[row] if rows is not None and rows[row].any() else None)
     if not candidates:
         return []
-    vectors = embedder.embed([question] + [text for _, _, text in candidates])
-    similarity = vectors[1:] @ vectors[0]
+    missing = [c[2] for c, v in zip(candidates, stored) if v is None]
+    embedded = iter(embedder.embed([question, *missing]))
+    asked_vector = next(embedded)
+    vectors = np.stack([next(embedded) if v is None else v for v in stored])
+    similarity = vectors @ asked_vector
     asked = content_words(question)
     scored = []
     for (hit, span, text), sim in zip(candidates, similarity):
