@@ -3,10 +3,13 @@
     python benchmarks/ingest.py --articles ../shared/eval/realtimeqa/articles \
         --subset ../shared/eval/realtimeqa/subset-1k.txt [--limit N] [--out ingest.json]
 
-Each backend (PyTorch fp32, int8 ONNX) is timed encoding our chunks alone, then running our
-whole ingest (read, chunk, embed, write Chroma + manifest + BM25) into a fresh data dir. The
-tutorial pipeline (RecursiveCharacterTextSplitter(800, 80), same model in PyTorch,
-Chroma.from_documents) runs on the same files. Ratios are to the PyTorch floor of this run.
+The floor is sentence-transformers' own `encode` of our chunks in PyTorch fp32 (what any
+pipeline on this model pays). Then each backend (PyTorch fp32, int8 ONNX) is timed encoding
+the chunks through our embedder alone, and running our whole ingest (read, chunk, embed with
+sentence vectors, write Chroma + manifest + BM25) into a fresh data dir. The tutorial
+pipeline (RecursiveCharacterTextSplitter(800, 80), Chroma.from_documents; embedding through
+our PyTorch embedder, so it gets the same model speed) runs on the same files. Ratios are to
+the floor of this run.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from rag.pipeline import Archive  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
 BACKENDS = ("torch", "onnx-int8")
+FLOOR = "sentence-transformers encode, torch (floor)"
 
 
 def main() -> None:
@@ -53,6 +57,10 @@ def main() -> None:
             archive = Archive(settings)
             embedder = archive.embedder
             embedder.embed(texts[:8])  # warm up
+            if backend == "torch":
+                start = time.perf_counter()
+                embedder.model.encode(texts, batch_size=32, normalize_embeddings=True)
+                rows[FLOOR] = _row(len(texts), time.perf_counter() - start)
             start = time.perf_counter()
             embedder.embed(texts)
             model_s = time.perf_counter() - start
@@ -68,7 +76,7 @@ def main() -> None:
                 store = tutorial_store(files, Path(tmp) / "tutorial", embedder)
                 tutorial_s = time.perf_counter() - start
                 rows["LangChain tutorial, torch"] = _row(store._collection.count(), tutorial_s)
-    floor = rows["model alone, torch"]["chunks_per_s"]
+    floor = rows[FLOOR]["chunks_per_s"]
     for row in rows.values():
         row["x_torch_floor"] = row["chunks_per_s"] / floor
     rows["peak RSS MB"] = {"chunks": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
