@@ -89,8 +89,8 @@ def build(source: Archive, target: Archive, size: int) -> int:
                     flush()
             date = dt.date.fromisoformat(info.date) if info.date else None
             article = Article(new_id, info.title, text, info.source, date, info.url, f"copy{copy}")
-            vectors = source.manifest.sentence_vectors([doc_id]).get(doc_id)
-            target.manifest.commit(article, str(rows[0][3]["version"]), len(rows), vectors)
+            sentences = source.manifest.sentence_vectors([doc_id]).get(doc_id)
+            target.manifest.commit(article, str(rows[0][3]["version"]), len(rows), sentences)
             written += len(rows)
         copy += 1
     if ids:
