@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from pathlib import Path
 
 import streamlit as st
@@ -31,7 +32,9 @@ def llm_key() -> dict:
 @st.cache_resource(show_spinner=False)
 def get_archive(data_dir: str) -> Archive:
     archive = Archive(Settings(data_dir=Path(data_dir), **llm_key()))
-    archive.embedder  # noqa: B018 - load the model now, not on the first question
+    # load the model now, not on the first question (assigned: a bare expression would be
+    # shown on the page by Streamlit's "magic")
+    _ = archive.embedder
     return archive
 
 
@@ -182,6 +185,8 @@ def sidebar(archive: Archive) -> None:
         type=["txt", "md", "html", "htm", "pdf"],
         accept_multiple_files=True,
         key=f"uploader-{round_}",
+        # the widget states and enforces our limit, not Streamlit's server-wide one
+        max_upload_size=max(1, math.ceil(archive.settings.max_file_mb)),
     )
     if files and st.sidebar.button("Add to archive", type="primary"):
         st.session_state["upload_results"] = upload(archive, files)

@@ -74,6 +74,8 @@ def ask(page: Page, question: str) -> None:
 def test_blinken_citation_highlights_the_sentence(page: Page):
     expect(page.locator("[data-testid=stChatInput] textarea")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "01-start.png")
+    # nothing of our code shows on the page (a bare expression in app.py once did)
+    expect(page.get_by_text("rag.embeddings")).to_have_count(0)
     ask(page, "what did Blinken say about a summit?")
     answer = page.get_by_test_id("stChatMessage").last
     answer.get_by_text("[1] Putin Says Russia").click()
@@ -92,7 +94,9 @@ def test_uploaded_article_answers_a_new_question(page: Page, tmp_path: Path):
         "Restoration will cost 2.4 million pounds and finish in 2026, the council said.\n",
         encoding="utf-8",
     )
-    page.locator("[data-testid=stSidebar] input[type=file]").set_input_files(str(article))
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("10MB per file")).to_be_visible()  # RAG_MAX_FILE_MB, not 50
+    sidebar.locator("input[type=file]").set_input_files(str(article))
     page.get_by_role("button", name="Add to archive").click()
     expect(page.get_by_text("lighthouse.txt: added")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "03-uploaded.png")
