@@ -21,6 +21,7 @@ def test_ingest_benchmark_reports_floor_ours_and_tutorial(tmp_path):
     floor = "sentence-transformers encode, torch (floor)"
     for name in (floor, "model alone, torch", "our ingest, onnx-int8", "LangChain tutorial, torch"):
         assert rows[name]["chunks"] > 0 and rows[name]["chunks_per_s"] > 0
+        assert rows[name]["tokens_per_s"] > 10 * rows[name]["chunks_per_s"]
     assert rows[floor]["x_torch_floor"] == 1
 
 
