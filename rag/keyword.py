@@ -9,9 +9,9 @@ sealed segment. Which segment folders are current, the mask and the document ver
 indexed are in `state.json`, replaced in one rename: a crash leaves the previous index.
 Everything is plain files (no pickle).
 
-Scores of the two segments are comparable: the small segment's term weights are rescaled
-to document frequencies over both (BM25 "lucene" weights are idf times a term-frequency
-part), so a new article is not ranked up just because its words are rare among new ones.
+Scores of the two segments are comparable: the small segment's term weights are recomputed
+with document frequencies and average length over both, so a new article is not ranked up
+just because its words are rare among the few new ones (tested against a full rebuild).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ from rag.types import Filters
 _STATE = "state.json"
 _ROWS = "rows.json"
 _FORMAT = 3  # bumped when the saved layout changes; an index of another format is rebuilt
-# The small segment is merged into the sealed one past this many chunks or this share.
+# The small segment is merged into the sealed one once it holds more chunks than the larger
+# of these: a count, and a share of the sealed segment's chunks.
 DELTA_MIN = 20_000
 DELTA_SHARE = 0.1
 
