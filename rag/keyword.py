@@ -184,13 +184,16 @@ class KeywordIndex:
         self.dead = np.zeros(0, dtype=bool)  # rows of the sealed segment masked out
         self._load()
 
-    def _load(self) -> None:
+    def _load(self, loaded: _Segment | None = None) -> None:
+        """Read the current state; `loaded` is a sealed segment already in memory."""
         self.generation, self.docs, self.sealed, self.small = -1, {}, None, None
         try:
             state = json.loads((self.folder / _STATE).read_text(encoding="utf-8"))
             if state.get("format") != _FORMAT:
                 return  # rebuilt by the next update
-            sealed = _Segment(self.folder / state["sealed"], mmap=True)
+            sealed = loaded
+            if sealed is None or sealed.folder.name != state["sealed"]:
+                sealed = _Segment(self.folder / state["sealed"], mmap=True)
             small = _Segment(self.folder / state["small"], mmap=False)
         except (OSError, ValueError, KeyError):
             return
@@ -268,7 +271,7 @@ class KeywordIndex:
                 shutil.rmtree(child, ignore_errors=True)
             else:
                 child.unlink(missing_ok=True)  # e.g. the files of an index of an older format
-        self._load()
+        self._load(self.sealed)  # an update keeps the sealed segment: not read again
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) of the best k chunks that pass the filters (score > 0)."""
