@@ -18,8 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag.conflicts import fold
-from rag.embeddings import Embedder
-from rag.onnx_embeddings import OnnxEmbedder
+from rag.embeddings import Encoder
 from rag.pipeline import Archive
 from rag.settings import Settings
 from rag.types import Answer
@@ -65,7 +64,7 @@ def evaluate_conflicts(
     settings: Settings, articles: Path, questions: list[dict], progress: Callable[[], object]
 ) -> dict[str, dict[str, float]]:
     """Ingest each question's folder on its own and ask it; the rates over all questions."""
-    embedder: Embedder | OnnxEmbedder | None = None
+    embedder: Encoder | None = None
     results, backend = [], "offline"
     for q in questions:
         first = next(f for files in q["files"].values() for f in files)

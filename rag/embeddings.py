@@ -129,7 +129,9 @@ def embed_passages(
     return vectors, pooled
 
 
-def _pool(hidden: np.ndarray, offsets: np.ndarray, spans: list[tuple[int, int]], dim: int):
+def _pool(
+    hidden: np.ndarray, offsets: np.ndarray, spans: list[tuple[int, int]], dim: int
+) -> np.ndarray:
     """Unit mean of the token vectors inside each span; zeros for a span not wholly read."""
     starts, ends = offsets[:, 0], offsets[:, 1]
     real = ends > starts  # special and padding tokens have empty offsets

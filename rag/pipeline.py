@@ -17,7 +17,7 @@ from rag.answer import Answerer, OfflineAnswerer, OnToken
 from rag.articles import SUPPORTED_SUFFIXES, ArticleError, parse_upload, read_article
 from rag.chunking import chunk_article
 from rag.dates import question_range
-from rag.embeddings import Embedder, embed_passages
+from rag.embeddings import Embedder, Encoder, embed_passages
 from rag.keyword import KeywordIndex, Row
 from rag.llm import LLMConfigError, chat_model, describe
 from rag.llm_answer import LLMAnswerer
@@ -81,7 +81,7 @@ class Archive:
         self._store_generation = -1
 
     @cached_property
-    def embedder(self) -> Embedder | OnnxEmbedder:
+    def embedder(self) -> Encoder:
         s = self.settings
         if s.embed_backend == "onnx-int8":
             return OnnxEmbedder(s.embedding_model_dir, s.models_dir, s.embed_batch_size)
