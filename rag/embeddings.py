@@ -120,10 +120,11 @@ def embed_passages(
         )
         feeds = {n: np.asarray(encoded[n], dtype=np.int64) for n in _MODEL_INPUTS}
         hidden = model.hidden(feeds)
-        mask = feeds["attention_mask"].astype(bool)
-        for row, j in enumerate(rows):
-            vectors[j] = _unit(hidden[row][mask[row]].mean(axis=0))
-            if spans is not None:
+        mask = feeds["attention_mask"][..., None].astype(np.float32)
+        means = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        vectors[rows] = means / np.linalg.norm(means, axis=1, keepdims=True)
+        if spans is not None:
+            for row, j in enumerate(rows):
                 offsets = encoded["offset_mapping"][row]
                 pooled[j] = _pool(hidden[row], offsets, spans[j], model.dimension)
     return vectors, pooled
