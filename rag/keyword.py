@@ -27,6 +27,7 @@ from typing import NamedTuple
 import bm25s
 import numpy as np
 
+from rag.steps import no_steps
 from rag.types import Filters
 
 _STATE = "state.json"
@@ -216,12 +217,14 @@ class KeywordIndex:
         rows_of: Callable[[list[str]], Iterable[Row]],
         all_rows: Callable[[], Iterable[Row]],
         generation: int,
+        step: Callable[[str], None] = no_steps,
     ) -> None:
         """Bring the index in step with `versions` (doc_id -> current version): chunks of
         new and changed documents come from `rows_of(doc_ids)`; a first build or a merge
-        reads `all_rows()`. Rows of other versions than `versions` says are left out."""
+        reads `all_rows()`. Rows of other versions than `versions` says are left out.
+        `step` is told of each file written (see rag/steps.py)."""
         if self.sealed is None or self.small is None:
-            self.rebuild(all_rows(), versions, generation)
+            self.rebuild(all_rows(), versions, generation, step)
             return
         changed = [d for d, v in versions.items() if self.docs.get(d) != v]
         gone = set(changed) | (self.docs.keys() - versions.keys())
@@ -229,28 +232,44 @@ class KeywordIndex:
         new = [r for r in rows_of(changed) if versions.get(r.doc_id) == r.version]
         sealed_live = len(self.sealed) - int(self.dead.sum())
         if len(kept) + len(new) > max(DELTA_MIN, DELTA_SHARE * sealed_live):
-            self.rebuild(all_rows(), versions, generation)
+            self.rebuild(all_rows(), versions, generation, step)
             return
         dead = self.dead | self.sealed.of_docs(gone)
         small = self.small.folder
         if gone:
             small = self.folder / f"small-{uuid.uuid4().hex[:8]}"
             _Segment.write(small, kept + new, texts=True, df=self.sealed)
+            step("small keyword segment written")
         docs = {d: v for d, v in self.docs.items() if d not in gone}
         docs.update({d: versions[d] for d in changed})
-        self._commit(self.sealed.folder, small, dead, docs, generation)
+        self._commit(self.sealed.folder, small, dead, docs, generation, step)
 
-    def rebuild(self, rows: Iterable[Row], versions: dict[str, str], generation: int) -> None:
+    def rebuild(
+        self,
+        rows: Iterable[Row],
+        versions: dict[str, str],
+        generation: int,
+        step: Callable[[str], None] = no_steps,
+    ) -> None:
         """Index every row of a current version into one sealed segment."""
         rows = [r for r in rows if versions.get(r.doc_id) == r.version]
         sealed = self.folder / f"sealed-{uuid.uuid4().hex[:8]}"
         small = self.folder / f"small-{uuid.uuid4().hex[:8]}"
         _Segment.write(sealed, rows, texts=False)
+        step("sealed keyword segment written")
         _Segment.write(small, [], texts=True)
-        self._commit(sealed, small, np.zeros(len(rows), dtype=bool), versions, generation)
+        step("empty small keyword segment written")
+        dead = np.zeros(len(rows), dtype=bool)
+        self._commit(sealed, small, dead, versions, generation, step)
 
     def _commit(
-        self, sealed: Path, small: Path, dead: np.ndarray, docs: dict, generation: int
+        self,
+        sealed: Path,
+        small: Path,
+        dead: np.ndarray,
+        docs: dict,
+        generation: int,
+        step: Callable[[str], None],
     ) -> None:
         """Make these segments current in one rename, then delete the ones left over."""
         state = {
@@ -263,7 +282,9 @@ class KeywordIndex:
         }
         tmp = self.folder / f"{_STATE}.tmp"
         tmp.write_text(json.dumps(state), encoding="utf-8")
+        step("new keyword state written")
         os.replace(tmp, self.folder / _STATE)
+        step("keyword state switched")
         for child in self.folder.iterdir():
             if child.name in (sealed.name, small.name, _STATE):
                 continue
@@ -271,6 +292,7 @@ class KeywordIndex:
                 shutil.rmtree(child, ignore_errors=True)
             else:
                 child.unlink(missing_ok=True)  # e.g. the files of an index of an older format
+        step("old keyword segments removed")
         self._load(self.sealed)  # an update keeps the sealed segment: not read again
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:

@@ -27,6 +27,7 @@ from rag.prompts import load_prompts
 from rag.rerank import CrossEncoderReranker, Reranker, SentenceReranker
 from rag.retrieve import Fusion, cap_per_doc, fuse
 from rag.settings import Settings
+from rag.steps import WriteSteps
 from rag.store import ChunkStore
 from rag.types import (
     Answer,
@@ -79,6 +80,7 @@ class Archive:
         self.lock = FileLock(self.settings.lock_path)
         self.llm_problem = ""
         self._store_generation = -1
+        self.steps = WriteSteps(self.settings.crash_after_step)
 
     @cached_property
     def embedder(self) -> Encoder:
@@ -151,13 +153,14 @@ class Archive:
                 return (Row(*r) for r in self.store.rows())
 
             if force:
-                self.keyword.rebuild(every_row(), versions, generation)
+                self.keyword.rebuild(every_row(), versions, generation, self.steps)
                 return
             self.keyword.update(
                 versions,
                 lambda doc_ids: (Row(*r) for r in self.store.rows(doc_ids)),
                 every_row,
                 generation,
+                self.steps,
             )
 
     def rebuild_keyword_index(self) -> None:
@@ -249,11 +252,17 @@ class Archive:
         texts = [f"{article.title}\n{c.text}" for c in chunks]
         spans = [_spans(article.title, c) for c in chunks]
         vectors, pooled = embed_passages(self.embedder, texts, spans)
+        step = self.steps
         self.manifest.begin(article.doc_id, version)
+        step(f"pending version of {article.doc_id} noted")
         self.store.add(article, chunks, vectors, version)
+        step(f"new chunks of {article.doc_id} written")
         self.manifest.commit(article, version, len(chunks), SentenceVectors.of(chunks, pooled))
+        step(f"manifest switched to the new version of {article.doc_id}")
         self.store.delete(article.doc_id, keep_version=version)
+        step(f"old chunks of {article.doc_id} deleted")
         self.manifest.finish(article.doc_id)
+        step(f"{article.doc_id} no longer pending")
         status = "added" if current is None else "updated"
         return FileResult(found.path, status, article.doc_id, article.title, len(chunks))
 
@@ -265,15 +274,21 @@ class Archive:
                 self.store.delete(doc_id)
             else:
                 self.store.delete(doc_id, keep_version=version)
+            self.steps(f"chunks left by a crash on {doc_id} deleted")
             self.manifest.finish(doc_id)
+            self.steps(f"{doc_id} recovered")
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document and all its chunks; False if there is no such document."""
         with self._writing():
             self.manifest.begin(doc_id, "")
+            self.steps(f"deletion of {doc_id} noted")
             found = self.manifest.remove(doc_id)
+            self.steps(f"{doc_id} removed from the manifest")
             self.store.delete(doc_id)
+            self.steps(f"chunks of {doc_id} deleted")
             self.manifest.finish(doc_id)
+            self.steps(f"{doc_id} no longer pending")
             self._sync_keyword()
             self._store_generation = self.manifest.generation()
         return found

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     max_unsupported_share: float = 0.5
     max_file_mb: float = Field(default=10.0, gt=0)
     max_question_chars: int = Field(default=1000, gt=0)
+    # Testing only: the process dies (os._exit) right after the Nth write step of an ingest
+    # or delete (0: never), so a test can crash the writer at every step, whatever the speed.
+    crash_after_step: int = Field(default=0, ge=0)
 
     @field_validator("seed_dir", mode="before")
     @classmethod
