@@ -9,11 +9,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from rag.dates import day
+from rag.index.store import StoreUnavailable
 from rag.pipeline import Archive, QuestionError
 from rag.render import answer_markdown, escape_answer, escape_markdown, highlight, safe_url
+from rag.search.dates import day
 from rag.settings import Settings
-from rag.store import StoreUnavailable
 from rag.types import Answer, Citation, FileResult, Filters, Span, site_of
 
 log = logging.getLogger("rag.app")

@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rag.articles import ArticleError, read_article  # noqa: E402
-from rag.baseline import tutorial_store  # noqa: E402
-from rag.chunking import chunk_article  # noqa: E402
-from rag.embeddings import Encoder  # noqa: E402
-from rag.evaluate import corpus_files, format_table  # noqa: E402
+from rag.eval.baseline import tutorial_store  # noqa: E402
+from rag.eval.retrieval import corpus_files, format_table  # noqa: E402
+from rag.index.embeddings import Encoder  # noqa: E402
+from rag.ingest.articles import ArticleError, read_article  # noqa: E402
+from rag.ingest.chunking import chunk_article  # noqa: E402
 from rag.pipeline import Archive  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 

@@ -32,8 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rag.evaluate import format_table, load_questions, percentile  # noqa: E402
-from rag.keyword import KeywordIndex, Row  # noqa: E402
+from rag.eval.retrieval import format_table, load_questions, percentile  # noqa: E402
+from rag.index.keyword import KeywordIndex, Row  # noqa: E402
 from rag.pipeline import Archive  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from rag.conflict_eval import evaluate_conflicts, load_rgb
-from rag.evaluate import corpus_files, format_table, load_questions, run_eval
+from rag.eval.conflicts import evaluate_conflicts, load_rgb
+from rag.eval.retrieval import corpus_files, format_table, load_questions, run_eval
+from rag.eval.verify import load_facts
 from rag.pipeline import Archive, QuestionError
 from rag.settings import Settings
 from rag.types import Answer, FileResult, Filters, Hit
-from rag.verify_eval import load_facts
 
 EXIT_OK, EXIT_FATAL, EXIT_SKIPPED = 0, 1, 2
 STATUSES = ("added", "updated", "unchanged", "skipped")

@@ -13,22 +13,22 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from rag.answer import Answerer, OfflineAnswerer, OnToken
-from rag.articles import SUPPORTED_SUFFIXES, ArticleError, parse_upload, read_article
-from rag.chunking import chunk_article
-from rag.dates import question_range
-from rag.embeddings import Embedder, Encoder, embed_passages
-from rag.keyword import KeywordIndex, Row
-from rag.llm import LLMConfigError, chat_model, describe
-from rag.llm_answer import LLMAnswerer
-from rag.manifest import Manifest
-from rag.onnx_embeddings import OnnxEmbedder
+from rag.answer.llm import LLMConfigError, chat_model, describe
+from rag.answer.llm_answer import LLMAnswerer
+from rag.answer.quotes import Answerer, OfflineAnswerer, OnToken
+from rag.index.embeddings import Embedder, Encoder, embed_passages
+from rag.index.keyword import KeywordIndex, Row
+from rag.index.manifest import Manifest
+from rag.index.onnx import OnnxEmbedder
+from rag.index.store import ChunkStore
+from rag.ingest.articles import SUPPORTED_SUFFIXES, ArticleError, parse_upload, read_article
+from rag.ingest.chunking import chunk_article
+from rag.ingest.steps import WriteSteps
 from rag.prompts import load_prompts
-from rag.rerank import CrossEncoderReranker, Reranker, SentenceReranker
-from rag.retrieve import Fusion, cap_per_doc, fuse
+from rag.search.dates import question_range
+from rag.search.fusion import Fusion, cap_per_doc, fuse
+from rag.search.rerank import CrossEncoderReranker, Reranker, SentenceReranker
 from rag.settings import Settings
-from rag.steps import WriteSteps
-from rag.store import ChunkStore
 from rag.types import (
     Answer,
     Article,

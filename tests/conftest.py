@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.embeddings import Embedder
+from rag.index.embeddings import Embedder
 from rag.pipeline import Archive
 from rag.settings import Settings
 

@@ -75,7 +75,7 @@ def test_blinken_citation_highlights_the_sentence(page: Page):
     expect(page.locator("[data-testid=stChatInput] textarea")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "01-start.png")
     # nothing of our code shows on the page (a bare expression in app.py once did)
-    expect(page.get_by_text("rag.embeddings")).to_have_count(0)
+    expect(page.get_by_text("rag.index.embeddings")).to_have_count(0)
     ask(page, "what did Blinken say about a summit?")
     answer = page.get_by_test_id("stChatMessage").last
     answer.get_by_text("[1] Putin Says Russia").click()

@@ -1,0 +1,1 @@
+"""From Hits to an Answer: sentence evidence, offline quotes, LLM answers, checks, conflicts."""

@@ -1,0 +1,103 @@
+"""Sentences of retrieved passages scored against a question: what every answer draws on.
+
+A sentence's score is its embedding similarity to the question plus the share of the
+question's topic words it contains; its rank adds a bonus for stating a name or number the
+question does not (it is more likely to hold the answer than a mere paraphrase).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from bm25s.stopwords import STOPWORDS_EN
+
+from rag.index.embeddings import Embedder
+from rag.types import Hit, Span
+
+# Words that carry no topic in a question; on top of bm25s's English stop words.
+_QUESTION_WORDS = frozenset(
+    "what who whom whose which when where why how did does do done say says said tell told "
+    "about has have had were been being can could would should may might any some".split()
+)
+_STOP = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
+_TOKEN = re.compile(r"[a-z0-9]+")
+# Weight of keyword overlap against embedding similarity in a sentence's score.
+_KEYWORD_WEIGHT = 0.3
+# A sentence that names someone or something, or gives a number, that the question does not
+# ranks this much higher: it is more likely to hold the answer than a mere paraphrase.
+_NEW_FACT_BONUS = 0.1
+_FACT = re.compile(r"\b(?:[A-Z][\w'’.-]+|\d[\d,.%]*)")
+_MIN_QUOTE_WORDS = 4
+# Where a headline "is": it is not part of the article's text.
+_TITLE = Span(-1, -1)
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased words of `text` that carry topic (no stop or question words)."""
+    return {w for w in _TOKEN.findall(text.lower()) if w not in _STOP and len(w) > 1}
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    hit: Hit
+    span: Span
+    text: str
+    score: float  # relevance to the question: decides whether the archive answers at all
+    overlap: float  # share of the question's topic words in the sentence
+    rank: float = 0.0  # relevance plus the new-fact bonus: decides what is quoted first
+    in_title: bool = False  # the article's headline, not a sentence of its text
+
+
+def new_facts(question: str, sentence: str) -> bool:
+    """True if the sentence names something or gives a number the question does not."""
+    asked = {w.lower() for w in _FACT.findall(question)}
+    # the sentence's first word is capitalized anyway, so it does not count as a name
+    return any(w.lower() not in asked for w in _FACT.findall(sentence[1:]))
+
+
+def score_sentences(question: str, hits: list[Hit], embedder: Embedder) -> list[ScoredSentence]:
+    """Every distinct sentence of the hits, and each article's headline, scored against the
+    question, best first. Headlines count: news often states the answer only there.
+
+    Sentence vectors stored at ingest are used; only sentences without one are embedded."""
+    seen: set[tuple[str, int]] = set()
+    candidates: list[tuple[Hit, Span, str]] = []
+    stored: list[np.ndarray | None] = []
+    for hit in hits:
+        title = [(_TITLE, hit.title)] if (hit.doc_id, _TITLE.start) not in seen else []
+        rows = hit.sentence_vectors
+        for row, (span, text) in enumerate(title + hit.sentence_texts(), start=1 - len(title)):
+            if (hit.doc_id, span.start) not in seen and len(text.split()) >= _MIN_QUOTE_WORDS:
+                seen.add((hit.doc_id, span.start))
+                candidates.append((hit, span, text))
+                stored.append(rows[row] if rows is not None and rows[row].any() else None)
+    if not candidates:
+        return []
+    missing = [c[2] for c, v in zip(candidates, stored) if v is None]
+    embedded = iter(embedder.embed([question, *missing]))
+    asked_vector = next(embedded)
+    vectors = np.stack([next(embedded) if v is None else v for v in stored])
+    similarity = vectors @ asked_vector
+    asked = content_words(question)
+    scored = []
+    for (hit, span, text), sim in zip(candidates, similarity):
+        overlap = len(asked & content_words(text)) / len(asked) if asked else 0.0
+        score = (1 - _KEYWORD_WEIGHT) * float(sim) + _KEYWORD_WEIGHT * overlap
+        rank = score + _NEW_FACT_BONUS * new_facts(question, text)
+        scored.append(ScoredSentence(hit, span, text, score, overlap, rank, span == _TITLE))
+    return sorted(scored, key=lambda s: s.rank, reverse=True)
+
+
+def on_topic(question: str, hits: list[Hit], min_overlap: float) -> list[ScoredSentence]:
+    """Sentences of `hits` holding at least `min_overlap` of the question's topic words,
+    scored by that share alone: a cheap look further down the ranking, with no embedding."""
+    asked = content_words(question)
+    found = []
+    for hit in hits:
+        for span, text in hit.sentence_texts():
+            overlap = len(asked & content_words(text)) / len(asked) if asked else 0.0
+            if overlap >= min_overlap and len(text.split()) >= _MIN_QUOTE_WORDS:
+                found.append(ScoredSentence(hit, span, text, overlap, overlap, overlap))
+    return sorted(found, key=lambda s: s.rank, reverse=True)

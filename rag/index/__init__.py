@@ -1,0 +1,1 @@
+"""What is stored: embeddings, the Chroma chunk store, the SQLite manifest, the BM25 index."""

@@ -1,0 +1,289 @@
+"""Chroma adapter: the only module that knows Chroma's API and result format.
+
+Chunks are stored with our own vectors (never Chroma's default embedding function, which
+would download a model); the collection uses cosine space. Chroma returns distances, lower
+is better: `score = 1 - distance` before anything else sees them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.config import Settings as ChromaSettings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from rag.index.embeddings import Embedder
+from rag.types import Article, Chunk, Filters, Hit, Span
+
+
+@register_embedding_function
+class BundledEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma-facing wrapper of our offline Embedder."""
+
+    def __init__(self, embedder: Embedder | None = None) -> None:
+        self.embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        if self.embedder is None:
+            raise RuntimeError("this collection is embedded by the rag package, not by Chroma")
+        return list(self.embedder.embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "rag-bundled-minilm"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> BundledEmbeddingFunction:
+        return BundledEmbeddingFunction()
+
+
+def _encode_spans(spans: tuple[Span, ...]) -> str:
+    return ",".join(f"{s.start}:{s.end}" for s in spans)
+
+
+def _decode_spans(value: str) -> tuple[Span, ...]:
+    pairs = (item.split(":") for item in value.split(",") if item)
+    return tuple(Span(int(a), int(b)) for a, b in pairs)
+
+
+def _metadata(article: Article, chunk: Chunk, version: str) -> dict[str, Any]:
+    return {
+        "doc_id": article.doc_id,
+        "version": version,
+        "title": article.title,
+        "date": int(article.date.strftime("%Y%m%d")) if article.date else 0,
+        "date_iso": article.date_iso,
+        "url": article.url,
+        "site": article.site,
+        "source": article.source,
+        "chunk_index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "sentences": _encode_spans(chunk.sentences),
+    }
+
+
+def _day(day: dt.date) -> int:
+    return int(day.strftime("%Y%m%d"))
+
+
+def _where(filters: Filters) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if filters.since:
+        clauses.append({"date": {"$gte": _day(filters.since)}})
+    if filters.until:
+        clauses.append({"date": {"$lte": _day(filters.until)}})
+    if filters.sites:
+        clauses.append({"site": {"$in": list(filters.sites)}})
+    if len(clauses) > 1:
+        return {"$and": clauses}
+    return clauses[0] if clauses else None
+
+
+def _passes(meta: dict[str, Any], filters: Filters) -> bool:
+    """Whether a chunk's metadata passes the filters, exactly as `_where` would select."""
+    date = int(meta["date"])
+    if filters.since and date < _day(filters.since):
+        return False
+    if filters.until and date > _day(filters.until):
+        return False
+    return not filters.sites or meta.get("site") in filters.sites
+
+
+def _to_hit(rank: int, chunk_id: str, text: str, meta: dict[str, Any], distance: float) -> Hit:
+    return Hit(
+        rank=rank,
+        score=1.0 - float(distance),
+        dense_score=1.0 - float(distance),
+        chunk_id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        title=str(meta["title"]),
+        date=str(meta["date_iso"]),
+        url=str(meta["url"]),
+        source=str(meta["source"]),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        version=str(meta["version"]),
+        sentences=_decode_spans(str(meta["sentences"])),
+    )
+
+
+_ROW_FIELDS: Any = ["documents", "metadatas"]
+
+
+def _rows(page: Any) -> Iterator[tuple[str, str, str, int, str, str]]:
+    for cid, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+        doc, version, date = str(meta["doc_id"]), str(meta["version"]), int(meta["date"])
+        yield cid, doc, version, date, str(meta.get("site", "")), text
+
+
+def _client(path: Path, url: str) -> ClientAPI:
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if not url:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=settings)
+    parts = urlsplit(url)
+    return chromadb.HttpClient(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or (443 if parts.scheme == "https" else 8000),
+        ssl=parts.scheme == "https",
+        settings=settings,
+    )
+
+
+def _guarded(method: Callable) -> Callable:
+    """A ChunkStore method whose server errors become StoreUnavailable."""
+
+    @functools.wraps(method)
+    def wrapper(self: ChunkStore, *args: Any, **kwargs: Any) -> Any:
+        with self._server_errors():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
+class StoreUnavailable(RuntimeError):
+    """The Chroma server cannot be reached; the message says where and how to start it."""
+
+
+class ChunkStore:
+    """The chunk collection in an embedded Chroma store on disk, or on a Chroma server.
+
+    With `url` (e.g. http://127.0.0.1:8000) the chunks live on a server started with
+    `chroma run --path DIR --host 127.0.0.1 --port 8000`; everything else is the same.
+    """
+
+    def __init__(
+        self, path: Path, collection: str, embedder: Embedder | None = None, url: str = ""
+    ) -> None:
+        self._args = (path, collection, embedder, url)
+        self.url = url
+        with self._server_errors():
+            self.client = _client(path, url)
+            self.collection = self.client.get_or_create_collection(
+                collection,
+                embedding_function=BundledEmbeddingFunction(embedder),
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+
+    @contextmanager
+    def _server_errors(self) -> Iterator[None]:
+        """Turn a failing Chroma server into StoreUnavailable (embedded errors pass through)."""
+        try:
+            yield
+        except Exception as e:
+            if self.url and not isinstance(e, (ValueError, KeyError, TypeError)):
+                raise self.unavailable() from e
+            raise
+
+    def reopen(self) -> None:
+        """Load the store afresh from disk, to see what another process wrote.
+
+        An embedded Chroma client keeps its vector index in memory and never reloads it
+        (chroma-core/chroma#3792): without this, chunks another process added are found by
+        `get` but never by `query`. Closing our client releases that in-memory copy.
+        """
+        if self.url:
+            return  # a server's index is always current
+        self.client.close()
+        self.__init__(*self._args)
+
+    def unavailable(self) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"cannot reach the Chroma server at {self.url}; start it with "
+            "`chroma run --path DIR --host 127.0.0.1 --port PORT` or unset RAG_CHROMA_URL"
+        )
+
+    @_guarded
+    def add(self, article: Article, chunks: list[Chunk], vectors: Any, version: str) -> None:
+        """Upsert the chunks of one version of an article (ids carry the version)."""
+        step = self.client.get_max_batch_size()
+        for i in range(0, len(chunks), step):
+            batch = chunks[i : i + step]
+            self.collection.upsert(
+                ids=[c.chunk_id for c in batch],
+                embeddings=vectors[i : i + step],
+                documents=[c.text for c in batch],
+                metadatas=[_metadata(article, c, version) for c in batch],
+            )
+
+    @_guarded
+    def delete(self, doc_id: str, keep_version: str | None = None) -> None:
+        """Delete a document's chunks, or only those not of `keep_version`."""
+        where: dict[str, Any] = {"doc_id": doc_id}
+        if keep_version is not None:
+            where = {"$and": [where, {"version": {"$ne": keep_version}}]}
+        self.collection.delete(where=where)
+
+    @_guarded
+    def count(self, doc_id: str | None = None) -> int:
+        if doc_id is None:
+            return self.collection.count()
+        return len(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    @_guarded
+    def get(self, chunk_ids: list[str]) -> list[Hit]:
+        """The chunks with these ids (in no particular order), as rank-0 hits with score 0."""
+        if not chunk_ids:
+            return []
+        result = self.collection.get(ids=chunk_ids, include=["documents", "metadatas"])
+        rows = zip(result["ids"], result["documents"], result["metadatas"])
+        return [_to_hit(0, cid, text, meta, 1.0) for cid, text, meta in rows]
+
+    def rows(
+        self, doc_ids: list[str] | None = None, batch: int = 5000
+    ) -> Iterator[tuple[str, str, str, int, str, str]]:
+        """Every chunk, or those of `doc_ids`, as (chunk_id, doc_id, version, date, site,
+        text), in pages."""
+        if doc_ids is not None:
+            for i in range(0, len(doc_ids), 500):
+                where = {"doc_id": {"$in": doc_ids[i : i + 500]}}
+                yield from _rows(self.collection.get(where=where, include=_ROW_FIELDS))
+            return
+        for offset in range(0, self.collection.count(), batch):
+            yield from _rows(self.collection.get(include=_ROW_FIELDS, limit=batch, offset=offset))
+
+    @_guarded
+    def query(self, vector: Any, k: int, filters: Filters | None = None) -> list[Hit]:
+        """The k nearest chunks to a unit query vector that pass the filters, best first."""
+        if self.collection.count() == 0:
+            return []
+        where = _where(filters) if filters else None
+        if filters and where is not None:
+            # Chroma filters by metadata before a filtered vector search: ~0.35 s a query at
+            # 100k chunks against 0.04 s unfiltered (benchmarks/scale.py). An "as of" date
+            # usually keeps most chunks, so look unfiltered first and filter here; only when
+            # too few of those pass is the filtered search run.
+            rows = [r for r in self._nearest(vector, 4 * k, None) if _passes(r[2], filters)]
+            if len(rows) >= k:
+                return [_to_hit(i + 1, *row) for i, row in enumerate(rows[:k])]
+        return [_to_hit(i + 1, *row) for i, row in enumerate(self._nearest(vector, k, where))]
+
+    def _nearest(self, vector: Any, k: int, where: dict[str, Any] | None) -> list[tuple]:
+        result = self.collection.query(
+            query_embeddings=[vector],
+            n_results=k,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return list(
+            zip(
+                result["ids"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                result["distances"][0],
+            )
+        )

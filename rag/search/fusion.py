@@ -1,0 +1,85 @@
+"""Fusion of ranked lists (pure functions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from rag.search.dates import DateRange
+from rag.types import Hit
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """Weights of the rankings fused with the dense one (whose weight is 1)."""
+
+    keyword: float = 1.0
+    date: float = 1.0
+    recency: float = 0.0
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]], weights: Sequence[float] | None = None, k: int = 60
+) -> list[tuple[str, float]]:
+    """Fuse ranked id lists: score(id) = sum of weight / (k + rank), best first.
+
+    Cormack, Clarke and Buettcher, "Reciprocal Rank Fusion outperforms Condorcet and
+    individual rank learning methods", SIGIR 2009.
+    """
+    weights = weights or [1.0] * len(rankings)
+    if len(weights) != len(rankings):
+        raise ValueError(f"got {len(weights)} weights for {len(rankings)} rankings")
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda pair: pair[1], reverse=True)
+
+
+def cap_per_doc(hits: Sequence[Hit], per_doc: int, k: int) -> list[Hit]:
+    """The first k hits with at most `per_doc` chunks from any one article, so that several
+    articles can be cited; only when there are too few articles are the rest filled in."""
+    taken: dict[str, int] = {}
+    kept: list[Hit] = []
+    held: list[Hit] = []
+    for hit in hits:
+        if taken.get(hit.doc_id, 0) < per_doc:
+            taken[hit.doc_id] = taken.get(hit.doc_id, 0) + 1
+            kept.append(hit)
+        else:
+            held.append(hit)
+    return (kept + held)[:k]
+
+
+def fuse(
+    dense: Sequence[Hit],
+    keyword: Sequence[Hit],
+    weights: Fusion,
+    period: DateRange | None,
+) -> list[Hit]:
+    """Dense and keyword hits fused into one list, best first, `score` = fused score.
+
+    Two more rankings of the same candidates join the fusion: those published within the
+    period the question names (if it names one), and all of them newest first.
+    """
+    keyword_scores = {h.chunk_id: h.keyword_score for h in keyword}
+    pool = {h.chunk_id: h for h in keyword}
+    for h in dense:
+        pool[h.chunk_id] = replace(h, keyword_score=keyword_scores.get(h.chunk_id, 0.0))
+    rankings = [[h.chunk_id for h in dense], [h.chunk_id for h in keyword]]
+    factors = [1.0, weights.keyword]
+    candidates = [pool[cid] for cid, _ in reciprocal_rank_fusion(rankings, factors)]
+    if period is not None and weights.date:
+        rankings.append([h.chunk_id for h in candidates if h.date and period.contains(_day(h))])
+        factors.append(weights.date)
+    if weights.recency:
+        newest = sorted(candidates, key=lambda h: _day(h) if h.date else dt.date.min, reverse=True)
+        rankings.append([h.chunk_id for h in newest])
+        factors.append(weights.recency)
+    fused = reciprocal_rank_fusion(rankings, factors)
+    return [replace(pool[cid], score=score) for cid, score in fused]
+
+
+def _day(hit: Hit) -> dt.date:
+    return dt.date.fromisoformat(hit.date)

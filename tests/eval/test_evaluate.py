@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from rag.eval.retrieval import hit_at, percentile, reciprocal_rank
+from tests.conftest import ROOT, write_article
+
+T = frozenset({"gold.txt"})
+
+
+def test_metrics_on_a_hand_made_ranking():
+    ranked = ["a.txt", "b.txt", "a.txt", "gold.txt", "c.txt"]
+    assert hit_at(ranked, T, 3) == 0.0 and hit_at(ranked, T, 4) == 1.0
+    assert reciprocal_rank(ranked, T) == 0.25
+    assert reciprocal_rank(["x.txt"] * 10 + ["gold.txt"], T, 10) == 0.0
+    assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 0.5) == 3.0
+
+
+def test_eval_command_end_to_end(tmp_path: Path):
+    articles = tmp_path / "articles"
+    write_article(
+        articles,
+        "gold.txt",
+        "Harbour reopens",
+        "20220610",
+        "https://n.test/1",
+        "The port of Valdora reopened on Monday after the storm, officials said.",
+    )
+    write_article(
+        articles,
+        "late.txt",
+        "Harbour closes again",
+        "20220720",
+        "https://n.test/2",
+        "The port of Valdora closed again in July after a second storm.",
+    )
+    write_article(
+        articles,
+        "other.txt",
+        "Chess final",
+        "20220601",
+        "https://n.test/3",
+        "A teenager won the national chess final in a tiebreak.",
+    )
+    questions = tmp_path / "q.jsonl"
+    row = {
+        "id": "q1",
+        "query": "When did the port of Valdora reopen?",
+        "answer": "Monday",
+        "question_date": "2022-06-15",
+        "evidence": [{"target_file": "gold.txt"}],
+    }
+    questions.write_text(json.dumps(row) + "\n")
+    out = tmp_path / "r.json"
+    cmd = [
+        sys.executable,
+        "-m",
+        "rag",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "eval",
+        "--articles",
+        str(articles),
+        "--questions",
+        str(questions),
+        "-k",
+        "2",
+        "--answers",
+        "--baseline",
+        "--out",
+        str(out),
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "hit@4" in done.stdout and "dense" in done.stdout
+    rows = json.loads(out.read_text())
+    for mode in ("tutorial", "dense", "keyword", "hybrid", "hybrid+rerank"):
+        assert rows[mode]["MRR@10"] == 1.0, mode
+    assert rows["hybrid+rerank"]["chunks"] == 3
+    assert rows["answers offline"]["answer_in_citation"] == 1.0
+    # the July article lies after the question date, so it can never be cited
+    assert rows["answers offline"]["citation_precision"] == 1.0

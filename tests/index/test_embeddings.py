@@ -1,0 +1,75 @@
+"""The int8 ONNX embedder: exported locally, close to the PyTorch model, and usable."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+
+from rag.index.onnx import OnnxEmbedder
+from rag.pipeline import Archive
+from rag.settings import Settings
+from tests.conftest import BLINKEN, SEEDS
+
+TEXTS = [
+    "US Secretary of State Antony Blinken ruled out an in-person meeting for now.",
+    "The port of Valdora reopened on Monday after a three week strike.",
+    "Colorado Avalanche win the Stanley Cup " * 40,  # longer than the model reads
+]
+
+
+def test_int8_vectors_match_the_pytorch_model(tmp_path, embedder):
+    onnx = OnnxEmbedder(Settings().embedding_model_dir, tmp_path / "models")
+    assert (tmp_path / "models" / f"{onnx.name}.onnx").exists()  # cached for next time
+    fast, exact = onnx.embed(TEXTS), embedder.embed(TEXTS)
+    assert fast.shape == exact.shape
+    assert np.allclose(np.linalg.norm(fast, axis=1), 1, atol=1e-5)
+    assert float((fast * exact).sum(axis=1).min()) > 0.97
+
+
+def test_an_archive_on_int8_embeddings_answers(settings, tmp_path):
+    archive = Archive(settings.model_copy(update={"embed_backend": "onnx-int8"}))
+    archive.ingest([SEEDS])
+    answer = archive.ask("what did Blinken say about a summit?")
+    assert BLINKEN in answer.citations[0].quote
+
+
+def test_each_sentence_gets_its_own_vector_at_ingest(seeded: Archive, embedder):
+    """Answers score sentences by vectors stored at ingest (pooled from the chunk's own
+    forward pass); row 0 is the headline, then one row per sentence, in order."""
+    hits = seeded.search("what did Blinken say about a summit?")
+    assert hits
+    matched = []
+    for hit in hits:
+        texts = [hit.title] + [text for _, text in hit.sentence_texts()]
+        stored = seeded.manifest.sentence_vectors([hit.doc_id])[hit.doc_id].for_hit(hit)
+        assert stored.shape == (len(texts), embedder.dimension)
+        assert np.allclose(np.linalg.norm(stored, axis=1), 1, atol=1e-3)
+        alone = embedder.embed(texts)
+        # a stored vector is nearest to its own sentence embedded alone (in context it
+        # sometimes leans to a neighbour; a row out of line would almost never match)
+        matched += list((stored @ alone.T).argmax(axis=1) == np.arange(len(texts)))
+    assert np.mean(matched) >= 0.75, matched
+
+
+def test_an_archive_from_before_sentence_vectors_answers_and_gets_them(settings, tmp_path):
+    """A manifest written before sentence vectors were stored: its documents are answered
+    from sentences embedded at question time, and the table gains the columns."""
+    settings.data_dir.mkdir(parents=True)
+    old = sqlite3.connect(settings.data_dir / "manifest.sqlite3")
+    old.executescript(
+        "CREATE TABLE documents (doc_id TEXT PRIMARY KEY, version TEXT NOT NULL, "
+        "content_hash TEXT NOT NULL, title TEXT NOT NULL, date TEXT NOT NULL, url TEXT NOT "
+        "NULL, source TEXT NOT NULL, chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL, "
+        "text TEXT NOT NULL);"
+    )
+    old.close()
+    archive = Archive(settings)
+    archive.ingest([SEEDS])
+    docs = [d.doc_id for d in archive.documents()]
+    assert archive.manifest.sentence_vectors(docs).keys() == set(docs)
+    with archive.manifest.db:  # as if ingested by the version before
+        archive.manifest.db.execute("UPDATE documents SET sentence_vectors = NULL")
+    assert archive.manifest.sentence_vectors(docs) == {}
+    answer = archive.ask("what did Blinken say about a summit?")
+    assert not answer.abstained and BLINKEN in answer.citations[0].quote

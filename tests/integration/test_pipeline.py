@@ -1,0 +1,239 @@
+"""Ingest, ask, update and delete against the real bundled model and a real Chroma store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.index.store import _where
+from rag.ingest.articles import read_article
+from rag.ingest.chunking import chunk_article
+from rag.pipeline import Archive, QuestionError
+from rag.types import Filters
+from tests.conftest import BLINKEN, SEEDS, write_article
+
+
+def _chunk_ids(archive: Archive) -> set[str]:
+    return set(archive.store.collection.get(include=[])["ids"])
+
+
+def test_blinken_question_cites_the_blinken_sentence(seeded: Archive):
+    answer = seeded.ask("what did Blinken say about a summit?")
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.quote.startswith(BLINKEN)
+    article = seeded.document(first.doc_id)[1]
+    assert article[first.start : first.end] == first.quote  # points at the exact sentence
+    assert first.passage_start <= first.start and first.end <= first.passage_start + len(
+        first.passage
+    )
+    assert first.url.startswith("https://www.tasnimnews.com/")
+    assert f"[{first.n}]" in answer.text
+
+
+def test_unrelated_question_is_refused_not_answered_with_weak_matches(seeded: Archive):
+    answer = seeded.ask("Who won the football world cup final?")
+    assert answer.abstained and not answer.citations
+    assert "does not answer" in answer.text
+
+
+def test_empty_archive_and_bad_questions(archive: Archive):
+    assert archive.ask("what did Blinken say?").abstained
+    with pytest.raises(QuestionError):
+        archive.ask("   \n ")
+    with pytest.raises(QuestionError, match="too long"):
+        archive.ask("why " * 1000)
+
+
+def test_reingest_changes_nothing(seeded: Archive):
+    before = _chunk_ids(seeded)
+    results = seeded.ingest([SEEDS])
+    assert [r.status for r in results] == ["unchanged"]
+    assert _chunk_ids(seeded) == before
+    assert seeded.documents()[0].chunks == len(before)
+
+
+def test_changed_file_replaces_its_chunks(archive: Archive, seed_copy: Path):
+    archive.ingest([seed_copy])
+    path = next(seed_copy.glob("*.txt"))
+    old_ids = _chunk_ids(archive)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.append(
+        "Ukraine later said the talks in Geneva had produced a written agreement on grain exports."
+    )
+    path.write_text("\n".join(lines), encoding="utf-8")
+    [result] = archive.ingest([path])
+    assert result.status == "updated"
+    new_ids = _chunk_ids(archive)
+    assert not (old_ids & new_ids)  # no old chunk left behind
+    assert len(new_ids) == result.chunks == archive.documents()[0].chunks
+    assert len(archive.documents()) == 1
+    hits = archive.search("written agreement on grain exports in Geneva", k=1)
+    assert "grain exports" in hits[0].text
+
+
+def test_delete_removes_document_and_chunks(seeded: Archive):
+    doc = seeded.documents()[0]
+    assert seeded.delete(doc.doc_id)
+    assert seeded.documents() == [] and _chunk_ids(seeded) == set()
+    assert not seeded.delete(doc.doc_id)
+    assert seeded.ask("what did Blinken say about a summit?").abstained
+
+
+def test_one_bad_file_among_ten_good_ones(archive: Archive, tmp_path: Path):
+    folder = tmp_path / "batch"
+    topics = [
+        "wheat",
+        "copper",
+        "rail",
+        "solar",
+        "fishing",
+        "tourism",
+        "bonds",
+        "rice",
+        "steel",
+        "wine",
+    ]
+    for i, topic in enumerate(topics):
+        write_article(
+            folder,
+            f"a{i}.txt",
+            f"{topic.title()} prices move",
+            f"202203{i + 10}",
+            f"https://news.test/{topic}",
+            f"Traders said {topic} prices rose {i + 2} percent this week.",
+        )
+    (folder / "broken.txt").write_bytes(b"Title\n2022-03-01\nhttps://news.test/x\nText.\n")
+    results = archive.ingest([folder])
+    statuses = {Path(r.path).name: r.status for r in results}
+    assert statuses.pop("broken.txt") == "skipped"
+    assert set(statuses.values()) == {"added"} and len(statuses) == 10
+    assert len(archive.documents()) == 10
+    answer = archive.ask("How much did copper prices rise?")
+    assert "copper" in answer.citations[0].quote
+
+
+def test_crash_between_chunk_write_and_commit_leaves_no_trace(archive: Archive, seed_copy: Path):
+    archive.ingest([seed_copy])
+    before = _chunk_ids(archive)
+    # Simulate a process killed after writing a new version's chunks, before its commit.
+    path = next(seed_copy.glob("*.txt"))
+    path.write_text(path.read_text(encoding="utf-8") + "A late paragraph about a ceasefire.\n")
+    article = read_article(path)
+    chunks = chunk_article(article, version="crashed")
+    archive.manifest.begin(article.doc_id, "crashed")
+    archive.store.add(article, chunks, archive.embedder.embed([c.text for c in chunks]), "crashed")
+    assert all(h.version != "crashed" for h in archive.search("late paragraph ceasefire", k=20))
+    archive.ingest([])  # the next ingest recovers
+    assert _chunk_ids(archive) == before
+
+
+def test_keyword_index_follows_ingest_update_delete_and_crash(archive: Archive, tmp_path: Path):
+    folder = tmp_path / "kw"
+    write_article(
+        folder,
+        "a.txt",
+        "Quarry",
+        "20220301",
+        "https://n.test/q",
+        "The Zorvath quarry expansion was approved by the county board.",
+    )
+    archive.ingest([folder])
+    assert archive.search("Zorvath", mode="keyword")[0].source == "a.txt"
+    stale = tmp_path / "stale-keyword"
+    shutil.copytree(archive.settings.keyword_dir, stale)
+    write_article(
+        folder,
+        "a.txt",
+        "Quarry",
+        "20220301",
+        "https://n.test/q",
+        "The Brellin quarry expansion was rejected by the county board.",
+    )
+    archive.ingest([folder])
+    assert archive.search("Zorvath", mode="keyword") == []
+    assert archive.search("Brellin", mode="keyword")[0].keyword_score > 0
+    # A crash after the manifest commit but before the keyword index was saved leaves the
+    # old index on disk; the next process brings it back in step with the manifest.
+    shutil.rmtree(archive.settings.keyword_dir)
+    shutil.copytree(stale, archive.settings.keyword_dir)
+    reopened = Archive(archive.settings)
+    reopened.embedder = archive.embedder
+    assert reopened.search("Zorvath", mode="keyword") == []
+    assert reopened.search("Brellin", mode="keyword")[0].source == "a.txt"
+    archive.delete(archive.documents()[0].doc_id)
+    assert archive.search("Brellin", mode="keyword") == []
+
+
+def test_as_of_leaves_out_later_articles(archive: Archive, tmp_path: Path):
+    folder = tmp_path / "dated"
+    write_article(
+        folder,
+        "june.txt",
+        "Port",
+        "20220610",
+        "https://n.test/1",
+        "The port of Valdora reopened on Monday after the storm.",
+    )
+    write_article(
+        folder,
+        "july.txt",
+        "Port",
+        "20220720",
+        "https://n.test/2",
+        "The port of Valdora closed again in July after a second storm.",
+    )
+    archive.ingest([folder])
+    for mode in ("dense", "keyword", "hybrid"):
+        hits = archive.search("port of Valdora", as_of=dt.date(2022, 6, 30), mode=mode)
+        assert [h.source for h in hits] == ["june.txt"], mode
+
+
+def test_date_range_and_site_filters(archive: Archive, tmp_path: Path):
+    folder = tmp_path / "filters"
+    write_article(
+        folder,
+        "a.txt",
+        "Port",
+        "20220610",
+        "https://www.alpha.test/1",
+        "The port of Valdora reopened on Monday after the storm.",
+    )
+    write_article(
+        folder,
+        "b.txt",
+        "Port",
+        "20220720",
+        "https://beta.test/2",
+        "The port of Valdora closed again in July after a second storm.",
+    )
+    (folder / "c.md").write_text("# Notes on the port of Valdora\nUndated notes about the port.\n")
+    archive.ingest([folder])
+    q = "port of Valdora"
+    for mode in ("dense", "keyword", "hybrid"):
+
+        def sources(f: Filters, mode: str = mode) -> set[str]:
+            return {h.source for h in archive.search(q, 10, mode=mode, filters=f)}
+
+        assert sources(Filters()) == {"a.txt", "b.txt", "c.md"}, mode
+        assert sources(Filters(since=dt.date(2022, 7, 1))) == {"b.txt"}, mode
+        assert sources(Filters(until=dt.date(2022, 6, 30))) == {"a.txt", "c.md"}, mode
+        assert sources(Filters(sites=("alpha.test",))) == {"a.txt"}, mode
+    # the store filters unfiltered nearest chunks itself when enough pass (k=1 here), else
+    # asks Chroma to filter: both give what Chroma's filtered search gives
+    vector = archive.embedder.embed([q])[0]
+    until, since = Filters(until=dt.date(2022, 6, 30)), Filters(since=dt.date(2022, 7, 1))
+    for f in (until, since, Filters(sites=("alpha.test",))):
+        for k in (1, 2):
+            expected = [row[0] for row in archive.store._nearest(vector, k, _where(f))]
+            assert [h.chunk_id for h in archive.store.query(vector, k, f)] == expected
+
+
+def test_an_unreadable_keyword_index_is_rebuilt(seeded: Archive):
+    (seeded.settings.keyword_dir / "state.json").write_text("{not json")
+    reopened = Archive(seeded.settings)
+    reopened.embedder = seeded.embedder
+    assert reopened.search("Blinken summit", mode="keyword")[0].keyword_score > 0

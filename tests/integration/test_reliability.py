@@ -1,0 +1,253 @@
+"""Crash the writer at every one of its write steps; the archive must stay whole.
+
+A debug setting (RAG_CRASH_AFTER_STEP=N) makes the ingest or delete process die right after
+its Nth write, so every crash point is reached on any machine, however fast. After each
+crash: every document that was there is still there, each with exactly the chunks of its
+current version. After the same command is run again: every article exactly once, chunk
+counts as in the manifest, and the keyword index covering exactly the current chunks.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from filelock import FileLock
+
+import rag.cli
+from rag.ingest.articles import read_article
+from rag.ingest.steps import CRASH_EXIT
+from rag.pipeline import Archive
+from rag.settings import Settings
+from tests.conftest import ROOT, write_article
+
+WORDS = "council harbour budget storm bridge election court ferry school rail".split()
+
+
+def _article(folder: Path, i: int, edition: int, paragraphs: int = 12) -> None:
+    rng = random.Random(i)
+    paras = [
+        " ".join(rng.choice(WORDS) for _ in range(25)).capitalize() + f" edition {edition}."
+        for _ in range(paragraphs)
+    ]
+    write_article(folder, f"a{i:02}.txt", f"Story {i}", "20220301", f"https://n.test/{i}", *paras)
+
+
+def _articles(folder: Path, n: int, edition: int) -> None:
+    for i in range(n):
+        _article(folder, i, edition)
+
+
+def _ingest(data: Path, folder: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "rag", "--data-dir", str(data), "ingest", str(folder)]
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _open(data: Path, embedder) -> Archive:
+    archive = Archive(Settings(data_dir=data, seed_dir=None))
+    archive.embedder = embedder
+    return archive
+
+
+def _check_whole(archive: Archive) -> set[str]:
+    """Every committed document has exactly its version's chunks; returns the documents."""
+    versions = archive.manifest.all_versions()
+    rows = list(archive.store.rows())
+    for doc in archive.documents():
+        current = [r for r in rows if r[1] == doc.doc_id and r[2] == versions[doc.doc_id]]
+        assert len(current) == doc.chunks, f"{doc.doc_id}: {len(current)} != {doc.chunks}"
+    return set(versions)
+
+
+def _check_final(archive: Archive, texts: dict[str, str]) -> None:
+    """After a clean run: the documents of `texts` (doc_id -> text) once each, with those
+    texts, and nothing else in either index."""
+    found = archive.documents()
+    assert sorted(d.doc_id for d in found) == sorted(texts)
+    assert archive.store.count() == sum(d.chunks for d in found)  # no leftovers or duplicates
+    archive._sync_keyword()
+    assert sorted(archive.keyword.chunk_ids) == sorted(r[0] for r in archive.store.rows())
+    assert {d.doc_id: archive.document(d.doc_id)[1] for d in found} == texts
+    hits = archive.search("council harbour budget", k=20, mode="keyword")
+    assert hits and {h.doc_id for h in hits} <= texts.keys()
+
+
+def _texts(folder: Path) -> dict[str, str]:
+    articles = (read_article(p) for p in sorted(folder.glob("*.txt")))
+    return {a.doc_id: a.text for a in articles}
+
+
+def _add(folder: Path) -> None:
+    for i in range(4):
+        _article(folder, i, 1, paragraphs=3)
+
+
+def _replace(folder: Path) -> None:
+    for i in (0, 1):
+        _article(folder, i, 2, paragraphs=3)  # changed
+    _article(folder, 4, 1, paragraphs=3)  # new; 2 and 3 stay as they were
+
+
+# Crashed commands run as `python -m rag` would, in children forked from a server that has
+# done the imports once (each crash point then costs the command's work, not start-up).
+_FORKS = multiprocessing.get_context("forkserver")
+_FORKS.set_forkserver_preload(["rag.cli", "sentence_transformers"])
+
+
+def _cli(argv: list[str], env: dict[str, str]) -> None:
+    os.environ.update(env)
+    sys.exit(rag.cli.run(argv))
+
+
+def _run_cli(argv: list[str], env: dict[str, str]) -> int:
+    """`python -m rag ARGV` with `env` added, in a process of its own; its exit code."""
+    child = _FORKS.Process(target=_cli, args=(argv, env))
+    child.start()
+    child.join()
+    return child.exitcode
+
+
+def test_a_crash_at_every_write_step_never_breaks_the_archive(tmp_path: Path, embedder):
+    """Add 4 articles; replace 2 and add 1; delete 1. Each is crashed after every one of its
+    write steps in turn, checked, then run again to completion and checked."""
+    folder, state = tmp_path / "articles", tmp_path / "state"  # state: before the phase
+    crash_points = 0
+    for phase in ("add", "replace", "delete"):
+        before = _open(state, embedder)
+        had = {d.doc_id for d in before.documents()}
+        before.store.client.close()
+        command = ["ingest", str(folder)]
+        if phase == "add":
+            _add(folder)
+        elif phase == "replace":
+            _replace(folder)
+        else:
+            command = ["delete", sorted(had)[0]]
+        expected = {d: t for d, t in _texts(folder).items() if d != command[-1]}
+        step = 0
+        while True:
+            step += 1
+            data = tmp_path / f"{phase}-{step}"
+            shutil.copytree(state, data)
+            code = _run_cli(
+                ["--data-dir", str(data), *command], {"RAG_CRASH_AFTER_STEP": str(step)}
+            )
+            if code != CRASH_EXIT:
+                assert code == 0, f"{phase} failed at step {step} (exit {code})"
+                break  # finished before reaching this step: every step has been crashed
+            crash_points += 1
+            crashed = _open(data, embedder)
+            lost = had - _check_whole(crashed) - {command[-1]}
+            assert not lost, f"{phase}, crash after step {step}: lost {lost}"
+            if phase == "delete":
+                crashed.delete(command[-1])
+            else:
+                crashed.ingest([folder])
+            _check_final(crashed, expected)
+            crashed.store.client.close()
+            shutil.rmtree(data)
+        finished = _open(data, embedder)
+        _check_final(finished, expected)
+        finished.store.client.close()
+        print(f"{phase}: crashed after each of its {step - 1} write steps")
+        shutil.rmtree(state, ignore_errors=True)
+        data.rename(state)  # the clean run's archive is where the next phase starts
+    print(f"{crash_points} crash points exercised, nothing lost")
+    assert crash_points >= 50
+
+
+def test_two_ingests_at_once_take_turns(tmp_path: Path):
+    """Both find the archive busy (the test holds its lock until both say they wait), then
+    each writes in turn: nothing depends on which process is faster."""
+    data = tmp_path / "data"
+    data.mkdir()
+    _articles(tmp_path / "one", 12, edition=1)
+    for i in range(12):
+        write_article(
+            tmp_path / "two",
+            f"b{i:02}.txt",
+            f"Other {i}",
+            "20220302",
+            f"https://m.test/{i}",
+            f"Ferry timetable {i} changes on Monday.",
+        )
+    lock = FileLock(Settings(data_dir=data).lock_path)
+    lock.acquire()
+    logs = [tmp_path / f"{name}.log" for name in ("one", "two")]
+    procs = []
+    for name, log in zip(("one", "two"), logs):
+        cmd = [sys.executable, "-m", "rag", "--data-dir", str(data), "ingest", str(tmp_path / name)]
+        with log.open("w") as err:
+            procs.append(subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err))
+    try:
+        waiting = [False, False]
+        while not all(waiting) and all(p.poll() is None for p in procs):
+            waiting = ["waiting for it to finish" in log.read_text() for log in logs]
+            time.sleep(0.1)
+    finally:
+        lock.release()
+    codes = [p.wait(timeout=600) for p in procs]
+    assert codes == [0, 0], [log.read_text() for log in logs]
+    assert all(waiting)
+    archive = Archive(Settings(data_dir=data, seed_dir=None))
+    docs = archive.documents()
+    assert len(docs) == 24
+    assert archive.store.count() == sum(d.chunks for d in docs)
+
+
+def test_questions_are_answered_correctly_while_another_process_ingests(tmp_path: Path):
+    from tests.conftest import BLINKEN, SEEDS
+
+    data, folder = tmp_path / "data", tmp_path / "articles"
+    reader = Archive(Settings(data_dir=data, seed_dir=None))
+    reader.ingest([SEEDS])
+    _articles(folder, 30, edition=1)
+    writer = _ingest(data, folder)
+    answers = 0
+    try:
+        while writer.poll() is None or answers == 0:
+            answer = reader.ask("what did Blinken say about a summit?")
+            assert any(BLINKEN in c.quote for c in answer.citations)
+            answers += 1
+    finally:
+        writer.wait(timeout=600)
+    assert writer.returncode == 0
+    print(f"answered {answers} questions during the ingest")
+    assert len(reader.documents()) == 31
+    # the reader sees what was written meanwhile, in both indexes
+    for mode in ("dense", "keyword"):
+        assert reader.search("council harbour budget edition 1", k=3, mode=mode)[
+            0
+        ].title.startswith("Story")
+
+
+def test_ingest_streams_files_one_at_a_time(tmp_path: Path, monkeypatch):
+    """Memory stays bounded by one file: each is read, embedded and written before the next
+    is even opened, however large the folder."""
+    import rag.pipeline
+
+    folder = tmp_path / "articles"
+    _articles(folder, 3, edition=1)
+    archive = Archive(Settings(data_dir=tmp_path / "data", seed_dir=None))
+    events: list[str] = []
+    read, add = rag.pipeline.read_article, archive.add
+
+    def reading(path, max_bytes=None):
+        events.append(f"read {path.name}")
+        return read(path, max_bytes)
+
+    def adding(article, path=""):
+        events.append(f"wrote {Path(path).name}")
+        return add(article, path)
+
+    monkeypatch.setattr(rag.pipeline, "read_article", reading)
+    archive.add = adding
+    archive.ingest([folder])
+    names = ["a00.txt", "a01.txt", "a02.txt"]
+    assert events == [e for n in names for e in (f"read {n}", f"wrote {n}")]

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from rag.search.dates import DateRange
+from rag.search.fusion import Fusion, cap_per_doc, fuse, reciprocal_rank_fusion
+from rag.types import Hit
+
+
+def test_rrf_rewards_agreement_between_rankings():
+    fused = reciprocal_rank_fusion([["a", "b", "c"], ["b", "d", "e"]], k=60)
+    order = [item for item, _ in fused]
+    assert order[:2] == ["b", "a"]  # found by both beats first in one
+    assert set(order) == {"a", "b", "c", "d", "e"}
+    assert dict(fused)["b"] == pytest.approx(1 / 62 + 1 / 61)
+
+
+def test_rrf_weights_and_validation():
+    fused = reciprocal_rank_fusion([["a"], ["b"]], [1.0, 2.0])
+    assert fused[0][0] == "b"
+    with pytest.raises(ValueError, match="2 weights for 1 rankings"):
+        reciprocal_rank_fusion([["a"]], [1.0, 1.0])
+
+
+def _hit(doc: str, n: int, date: str = "") -> Hit:
+    return Hit(0, 0.0, f"{doc}:{n}", doc, "", date, "", "", "", 0, 0)
+
+
+def test_fuse_prefers_the_period_the_question_names_and_keeps_scores():
+    old, new = _hit("old", 0, "2022-05-02"), _hit("new", 0, "2022-06-10")
+    dense = [replace(old, dense_score=0.9), replace(new, dense_score=0.8)]
+    keyword = [replace(new, keyword_score=7.0)]
+    plain = fuse(dense, [], Fusion(date=1.0), None)
+    assert [h.doc_id for h in plain] == ["old", "new"]
+    june = DateRange(dt.date(2022, 6, 6), dt.date(2022, 6, 15), "last week")
+    boosted = fuse(dense, keyword, Fusion(keyword=0.0, date=1.0), june)
+    assert [h.doc_id for h in boosted] == ["new", "old"]
+    assert boosted[0].dense_score == 0.8 and boosted[0].keyword_score == 7.0
+    recent = fuse(dense, [], Fusion(date=0.0, recency=2.0), None)
+    assert recent[0].doc_id == "new"
+
+
+def test_cap_per_doc_lets_other_articles_in():
+    hits = [_hit("a", 0), _hit("a", 1), _hit("a", 2), _hit("b", 0), _hit("c", 0)]
+    kept = cap_per_doc(hits, per_doc=2, k=3)
+    assert [h.chunk_id for h in kept] == ["a:0", "a:1", "b:0"]
+    kept = cap_per_doc(hits, per_doc=1, k=4)
+    assert [h.chunk_id for h in kept] == ["a:0", "b:0", "c:0", "a:1"]  # filled when short
