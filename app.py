@@ -12,7 +12,7 @@ import streamlit as st
 from rag.index.store import StoreUnavailable
 from rag.pipeline import Archive, QuestionError
 from rag.render import answer_markdown, escape_answer, escape_markdown, highlight, safe_url
-from rag.search.dates import day
+from rag.text.dates import day
 from rag.settings import Settings
 from rag.types import Answer, Citation, FileResult, Filters, Span, site_of
 

@@ -53,6 +53,18 @@ class Filters:
             return self
         return Filters(self.since, as_of, self.sites)
 
+    def days(self) -> tuple[int | None, int | None]:
+        """The date limits as stored per chunk (YYYYMMDD numbers; undated is 0)."""
+        since, until = (int(d.strftime("%Y%m%d")) if d else None for d in (self.since, self.until))
+        return since, until
+
+    def admits(self, date: int, site: str) -> bool:
+        """Whether a chunk of this publication date (YYYYMMDD, 0 undated) and site passes."""
+        since, until = self.days()
+        if (since is not None and date < since) or (until is not None and date > until):
+            return False
+        return not self.sites or site in self.sites
+
 
 @dataclass(frozen=True)
 class Span:

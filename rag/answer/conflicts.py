@@ -22,34 +22,25 @@ from functools import lru_cache
 
 from langchain_core.prompts import PromptTemplate
 
-from rag.answer.evidence import ScoredSentence, content_words
-from rag.search.dates import day
+from rag.answer.evidence import ScoredSentence
+from rag.text.dates import day
+from rag.text.patterns import MONTH, NAME_WORD, NOT_NAMES, NUMBER, WEEKDAY, content_words
 from rag.types import Answer, Citation, Conflict, ConflictSide
 
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
-_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_MONTH = rf"{MONTH}\.?"
 _DATE = re.compile(
     rf"\b(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}"
-    rf"(?:,?\s+\d{{4}})?|{_MONTH}(?:\s+\d{{4}})?|{_WEEKDAY}|(?:19|20)\d\d)\b"
+    rf"(?:,?\s+\d{{4}})?|{_MONTH}(?:\s+\d{{4}})?|{WEEKDAY}|(?:19|20)\d\d)\b"
 )
 _DATELINE = re.compile(rf"^\W*(?:{_DATE.pattern})\s*(?:\.\.\.|…|—|–|-|:)")
 _UNIT = r"(?:\s*(?:%|percent|million|billion|trillion|thousand))?"
-_NUMBER = re.compile(rf"\b\d[\d,.]*\d{_UNIT}|\b\d{_UNIT}")
-_NAME_WORD = r"[A-Z][\w'’.&-]*"
+_NUMBER = re.compile(rf"\b(?:{NUMBER}){_UNIT}")
 # "Tampa, Florida" is one value; "France, Germany and Italy" are several.
 _NAME = re.compile(
-    rf"\b{_NAME_WORD}(?:(?:\s+(?:of|de|del|la|von|van)\s+|\s+|,\s+(?={_NAME_WORD}(?![\w\s]*,)))"
-    rf"{_NAME_WORD})*"
+    rf"\b{NAME_WORD}(?:(?:\s+(?:of|de|del|la|von|van)\s+|\s+|,\s+(?={NAME_WORD}(?![\w\s]*,)))"
+    rf"{NAME_WORD})*"
 )
 _WORD = re.compile(r"\d[\d,.]*\d|\w[\w'’.-]*\w|\w")
-# Capitalized words that name nothing on their own.
-_NOT_VALUES = frozenset(
-    "I A An The This That These Those It Its He She They We You Our According In On At For "
-    "From By As But And Or If When While After Before Also However Yes No Mr Mrs Ms Dr".split()
-)
 _TRIM = re.compile(r"^(?:the|a|an|and)\s+|['’]s$", re.IGNORECASE)
 _ASKS_WHEN = re.compile(r"\b(when|dates?|(what|which) (year|day|month|time))\b", re.I)
 # How much of their wording two sentences must share (difflib ratio) to be read as two
@@ -101,7 +92,7 @@ def _values(text: str, dates: bool, proper: set[str]) -> list[_Value]:
             if kind == "name":
                 word = m.group()
                 opens = not text[: m.start()].strip() or text[: m.start()].rstrip()[-1] in ".!?:"
-                if word in _NOT_VALUES or (opens and " " not in word and word not in proper):
+                if word in NOT_NAMES or (opens and " " not in word and word not in proper):
                     continue
                 kind = "title" if titled else "name"
             found.append(_Value(m.start(), m.end(), kind))
@@ -177,7 +168,7 @@ def _inside(found: list[_Value], text: str, start: int, end: int) -> list[tuple[
             named = v.kind in ("name", "title")
             a, b = (max(v.start, start), min(v.end, end)) if named else (v.start, v.end)
             value = _TRIM.sub("", text[a:b].strip(" ,.;:"))
-            if value and value not in _NOT_VALUES:
+            if value and value not in NOT_NAMES:
                 clipped.append((value, v.kind))
     return clipped
 

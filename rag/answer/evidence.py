@@ -11,32 +11,20 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
-from bm25s.stopwords import STOPWORDS_EN
 
 from rag.index.embeddings import Embedder
+from rag.text.patterns import NAME_WORD, NUMBER, content_words
 from rag.types import Hit, Span
 
-# Words that carry no topic in a question; on top of bm25s's English stop words.
-_QUESTION_WORDS = frozenset(
-    "what who whom whose which when where why how did does do done say says said tell told "
-    "about has have had were been being can could would should may might any some".split()
-)
-_STOP = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
-_TOKEN = re.compile(r"[a-z0-9]+")
 # Weight of keyword overlap against embedding similarity in a sentence's score.
 _KEYWORD_WEIGHT = 0.3
 # A sentence that names someone or something, or gives a number, that the question does not
 # ranks this much higher: it is more likely to hold the answer than a mere paraphrase.
 _NEW_FACT_BONUS = 0.1
-_FACT = re.compile(r"\b(?:[A-Z][\w'’.-]+|\d[\d,.%]*)")
+_FACT = re.compile(rf"\b(?:{NAME_WORD}|(?:{NUMBER})%?)")
 _MIN_QUOTE_WORDS = 4
 # Where a headline "is": it is not part of the article's text.
 _TITLE = Span(-1, -1)
-
-
-def content_words(text: str) -> set[str]:
-    """Lower-cased words of `text` that carry topic (no stop or question words)."""
-    return {w for w in _TOKEN.findall(text.lower()) if w not in _STOP and len(w) > 1}
 
 
 @dataclass(frozen=True)

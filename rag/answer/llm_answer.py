@@ -20,8 +20,8 @@ from langchain_core.prompts import PromptTemplate
 from rag.answer.evidence import ScoredSentence
 from rag.answer.quotes import OfflineAnswerer, OnToken, build_answer, defang_markers
 from rag.answer.verify import Checked, check
-from rag.search.dates import date_range, newest_first
 from rag.settings import Settings
+from rag.text.dates import date_range, newest_first
 from rag.types import Answer, Citation, Claim, Hit, Span
 
 log = logging.getLogger("rag")

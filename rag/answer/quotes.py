@@ -7,7 +7,6 @@ best sentence scores below `min_score`, the answer says the archive does not ans
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Protocol
 
@@ -16,7 +15,8 @@ from langchain_core.prompts import PromptTemplate
 from rag.answer.conflicts import CANDIDATES, find_conflicts, with_conflicts
 from rag.answer.evidence import ScoredSentence, on_topic, score_sentences
 from rag.index.embeddings import Embedder
-from rag.search.dates import date_range, day, newest_first
+from rag.text.dates import date_range, day, newest_first
+from rag.text.patterns import MARKER
 from rag.types import Answer, Citation, Claim, Hit
 
 OnToken = Callable[[str], None]
@@ -26,13 +26,12 @@ _MARGIN = 0.2
 # Sentences further down the ranking are searched for disagreement only if they hold at
 # least this share of the question's topic words.
 _MORE_MIN_OVERLAP = 0.4
-_MARKER_LIKE = re.compile(r"\[(\s*\d+(?:\s*[,;]\s*\d+)*\s*)\]")
 
 
 def defang_markers(text: str) -> str:
     """Article text with anything that looks like a citation marker, [7], made (7), so
     that a document cannot put a fake citation into an answer."""
-    return _MARKER_LIKE.sub(r"(\1)", text)
+    return MARKER.sub(r"(\1)", text)
 
 
 def _lead_in(chosen: ScoredSentence, scored: list[ScoredSentence]) -> ScoredSentence | None:

@@ -15,17 +15,13 @@ from dataclasses import dataclass
 
 from rag.index.embeddings import Embedder
 from rag.ingest.chunking import split_sentences
+from rag.text.patterns import MARKER, NAME_WORD, NOT_NAMES, NUMBER, marker_numbers
 from rag.types import Claim, Hit, Span
 
-_MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_MARKERS = re.compile(rf"\s*{MARKER.pattern}")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-_NAME = re.compile(r"\b[A-Z][\w'’-]*\w")
-# Capitalized words that name nothing: sentence openers and the like.
-_NOT_NAMES = frozenset(
-    "I A An The This That These Those It Its He She They We You Our According In On At "
-    "For From By As But And Or If When While After Before Also However Yes No".split()
-)
+_NUMBER = re.compile(NUMBER)
+_NAME = re.compile(rf"\b{NAME_WORD}")
 # Weight of similarity against name/number agreement in a claim's support score.
 _SIMILARITY_WEIGHT = 0.7
 
@@ -51,7 +47,7 @@ def parse_claims(text: str, n_passages: int) -> list[tuple[str, tuple[int, ...],
         line = _BULLET.sub("", line).strip()
         for span in split_sentences(line):
             sentence = line[span.start : span.end]
-            lead = re.match(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+", sentence)
+            lead = re.match(rf"(?:{_MARKERS.pattern})+", sentence)
             if lead and claims and not claims[-1][1] and claims[-1][2] == line_no:
                 prev_text, _, prev_line = claims.pop()
                 claims.append((prev_text, _numbers(lead.group(), n_passages), prev_line))
@@ -69,7 +65,7 @@ def parse_claims(text: str, n_passages: int) -> list[tuple[str, tuple[int, ...],
 
 
 def _numbers(text: str, n_passages: int) -> tuple[int, ...]:
-    found = [int(n) for group in _MARKERS.findall(text) for n in re.split(r"[,;]", group)]
+    found = [n for group in _MARKERS.findall(text) for n in marker_numbers(group)]
     return tuple(dict.fromkeys(n for n in found if 1 <= n <= n_passages))
 
 
@@ -77,7 +73,7 @@ def facts(text: str) -> set[str]:
     """Names (capitalized words past the first) and numbers a claim states, normalized."""
     numbers = {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
     names = {
-        re.sub(r"['’]s$", "", w).lower() for w in _NAME.findall(text[1:]) if w not in _NOT_NAMES
+        re.sub(r"['’]s$", "", w).lower() for w in _NAME.findall(text[1:]) if w not in NOT_NAMES
     }
     return numbers | names
 

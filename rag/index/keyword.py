@@ -307,11 +307,13 @@ class KeywordIndex:
 
 
 def _mask(segment: _Segment, filters: Filters) -> np.ndarray:
+    """`Filters.admits` over a segment's rows at once."""
     keep = np.ones(len(segment), dtype=bool)
-    if filters.since:
-        keep &= segment.dates >= int(filters.since.strftime("%Y%m%d"))
-    if filters.until:
-        keep &= segment.dates <= int(filters.until.strftime("%Y%m%d"))
+    since, until = filters.days()
+    if since is not None:
+        keep &= segment.dates >= since
+    if until is not None:
+        keep &= segment.dates <= until
     if filters.sites:
         wanted = np.asarray([s in filters.sites for s in segment.site_names], dtype=bool)
         keep &= wanted[segment.site]

@@ -7,7 +7,6 @@ is better: `score = 1 - distance` before anything else sees them.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -75,31 +74,19 @@ def _metadata(article: Article, chunk: Chunk, version: str) -> dict[str, Any]:
     }
 
 
-def _day(day: dt.date) -> int:
-    return int(day.strftime("%Y%m%d"))
-
-
 def _where(filters: Filters) -> dict[str, Any] | None:
+    """Chroma's form of `Filters.admits`."""
     clauses: list[dict[str, Any]] = []
-    if filters.since:
-        clauses.append({"date": {"$gte": _day(filters.since)}})
-    if filters.until:
-        clauses.append({"date": {"$lte": _day(filters.until)}})
+    since, until = filters.days()
+    if since is not None:
+        clauses.append({"date": {"$gte": since}})
+    if until is not None:
+        clauses.append({"date": {"$lte": until}})
     if filters.sites:
         clauses.append({"site": {"$in": list(filters.sites)}})
     if len(clauses) > 1:
         return {"$and": clauses}
     return clauses[0] if clauses else None
-
-
-def _passes(meta: dict[str, Any], filters: Filters) -> bool:
-    """Whether a chunk's metadata passes the filters, exactly as `_where` would select."""
-    date = int(meta["date"])
-    if filters.since and date < _day(filters.since):
-        return False
-    if filters.until and date > _day(filters.until):
-        return False
-    return not filters.sites or meta.get("site") in filters.sites
 
 
 def _to_hit(rank: int, chunk_id: str, text: str, meta: dict[str, Any], distance: float) -> Hit:
@@ -267,7 +254,11 @@ class ChunkStore:
             # 100k chunks against 0.04 s unfiltered (benchmarks/scale.py). An "as of" date
             # usually keeps most chunks, so look unfiltered first and filter here; only when
             # too few of those pass is the filtered search run.
-            rows = [r for r in self._nearest(vector, 4 * k, None) if _passes(r[2], filters)]
+            rows = [
+                r
+                for r in self._nearest(vector, 4 * k, None)
+                if filters.admits(int(r[2]["date"]), str(r[2].get("site", "")))
+            ]
             if len(rows) >= k:
                 return [_to_hit(i + 1, *row) for i, row in enumerate(rows[:k])]
         return [_to_hit(i + 1, *row) for i, row in enumerate(self._nearest(vector, k, where))]

@@ -14,11 +14,8 @@ from dataclasses import dataclass
 
 from dateparser.date import DateDataParser
 
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
-)
-_WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+from rag.text.patterns import MONTH, WEEKDAY
+
 _NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
 _PHRASE = re.compile(
@@ -26,9 +23,9 @@ _PHRASE = re.compile(
         (?i:yesterday|today|tonight)
       | (?i:this|last|past)\s+(?i:week|weekend|month|year)
       | {_NUMBER}\s+(?i:days?|weeks?|months?|years?)\s+(?i:ago)
-      | (?:{_ORDINAL}\s+(?:of\s+)?)?(?:{_MONTHS})\.?(?:\s+{_ORDINAL}\b)?(?:,?\s+(?:19|20)\d{{2}})?
+      | (?:{_ORDINAL}\s+(?:of\s+)?)?{MONTH}\.?(?:\s+{_ORDINAL}\b)?(?:,?\s+(?:19|20)\d{{2}})?
       | (?i:in|during|since|of|from|for)\s+(?:19|20)\d{{2}}
-      | (?:{_WEEKDAYS})
+      | {WEEKDAY}
     )\b""",
     re.VERBOSE,
 )
@@ -83,28 +80,3 @@ def _period(day: dt.date, period: str) -> tuple[dt.date, dt.date]:
         monday = day - dt.timedelta(days=day.weekday())
         return monday, monday + dt.timedelta(days=6)
     return day, day
-
-
-def newest_first(date: str) -> int:
-    """Sort key putting the newest ISO date first and undated last."""
-    return -dt.date.fromisoformat(date).toordinal() if date else 1
-
-
-def date_range(dates: list[str]) -> str:
-    """When the sources were published, e.g. "published 12–16 June 2022"."""
-    days = sorted(dt.date.fromisoformat(d) for d in dates if d)
-    if not days:
-        return "with no date"
-    first, last = days[0], days[-1]
-    if first == last:
-        return f"published {last:%-d %B %Y}"
-    if (first.year, first.month) == (last.year, last.month):
-        return f"published {first.day}–{last:%-d %B %Y}"
-    if first.year == last.year:
-        return f"published {first:%-d %B} – {last:%-d %B %Y}"
-    return f"published {first:%-d %B %Y} – {last:%-d %B %Y}"
-
-
-def day(date: str) -> str:
-    """A date as people write it, e.g. "7 February 2021", or "undated"."""
-    return f"{dt.date.fromisoformat(date):%-d %B %Y}" if date else "undated"

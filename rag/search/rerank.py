@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Protocol
 
 from rag.index.embeddings import Embedder
+from rag.text.patterns import NAME_WORD, NUMBER
 from rag.types import Hit
 
 _QUOTED = re.compile(r"[\"“]([^\"”]{3,80})[\"”]")
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
-_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-zA-Z]+(?:\s+[A-Z][a-zA-Z]+)*")
+_NUMBER = re.compile(rf"\b(?:{NUMBER})\b")
+_NAME = re.compile(rf"(?<![.?!]\s)(?<!^)\b{NAME_WORD}(?:\s+{NAME_WORD})*")
 
 
 class Reranker(Protocol):

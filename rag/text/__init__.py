@@ -1,0 +1,1 @@
+"""Rules several stages share: word patterns, topic words, date wording."""
