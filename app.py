@@ -9,12 +9,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from rag.index.store import StoreUnavailable
 from rag.pipeline import Archive, QuestionError
 from rag.render import answer_markdown, escape_answer, escape_markdown, highlight, safe_url
-from rag.text.dates import day
 from rag.settings import Settings
-from rag.types import Answer, Citation, FileResult, Filters, Span, site_of
+from rag.text.dates import day
+from rag.types import Answer, Citation, FileResult, Filters, Span, StoreUnavailable, site_of
 
 log = logging.getLogger("rag.app")
 st.set_page_config(page_title="News archive Q&A", page_icon="🗞️", layout="wide")
@@ -32,15 +31,13 @@ def llm_key() -> dict:
 @st.cache_resource(show_spinner=False)
 def get_archive(data_dir: str) -> Archive:
     archive = Archive(Settings(data_dir=Path(data_dir), **llm_key()))
-    # load the model now, not on the first question (assigned: a bare expression would be
-    # shown on the page by Streamlit's "magic")
-    _ = archive.embedder
+    archive.warm_up()  # load the model now, not on the first question
     return archive
 
 
 def seed_once(archive: Archive) -> None:
     """On the first start of a new data directory, add the sample articles, visibly."""
-    if not archive.is_new:
+    if not archive.needs_seeding:
         return
     with st.status("First start: adding the sample articles…") as status:
         try:
@@ -48,7 +45,6 @@ def seed_once(archive: Archive) -> None:
         except StoreUnavailable as e:
             status.update(label=escape_markdown(str(e)), state="error")
             return
-        archive.is_new = False
         status.update(
             label=f"Added {len(results)} sample article(s)", state="complete", expanded=False
         )
@@ -92,7 +88,7 @@ def show_reply(archive: Archive, reply: Answer | str, key: str) -> None:
         return
     if reply.notice:
         st.warning(escape_markdown(reply.notice), icon="⚠️")
-    mark = archive.prompts["unsupported_claim"].format()
+    mark = archive.message("unsupported_claim")
     st.markdown(escape_answer(reply.text, mark))
     show_conflicts(reply)
     if not reply.abstained:
@@ -155,9 +151,9 @@ def ask(archive: Archive, question: str, options: dict, history: list) -> Answer
 def options(archive: Archive) -> dict:
     """The sidebar's answer settings and retrieval filters, as keyword arguments of ask()."""
     with st.sidebar.expander("Answer settings"):
-        name = archive.answerer.name if archive.answerer is not archive.offline else ""
-        if archive.llm_problem:
-            st.warning(escape_markdown(f"LLM not used: {archive.llm_problem}"))
+        name, problem = archive.llm
+        if problem:
+            st.warning(escape_markdown(f"LLM not used: {problem}"))
         choices = ["Quotes from the archive (offline)"] + ([f"LLM: {name}"] if name else [])
         backend = st.radio("Answer with", choices, index=len(choices) - 1)
         if not name:
@@ -219,7 +215,7 @@ def archive_page(archive: Archive) -> None:
     st.title("🗂️ Archive")
     docs = archive.documents()
     if not docs:
-        st.info(archive.prompts["empty_archive"].format())
+        st.info(archive.message("empty_archive"))
         return
     needle = st.text_input("Search titles and sites", placeholder="e.g. Ukraine or cnn.com")
     shown = [d for d in docs if needle.lower() in f"{d.title} {d.url} {d.source}".lower()]

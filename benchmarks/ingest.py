@@ -56,7 +56,7 @@ def main() -> None:
         for backend in BACKENDS:
             settings = Settings(data_dir=Path(tmp) / backend, seed_dir=None, embed_backend=backend)
             archive = Archive(settings)
-            embedder = archive.embedder
+            embedder = archive.backends.embedder
             embedder.embed(texts[:8])  # warm up
             tokens = word_pieces(embedder, texts)
             if backend == "torch":

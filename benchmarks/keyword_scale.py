@@ -42,7 +42,7 @@ KINDS = ["bm25s build", "bm25s update", "fts5"]
 
 def source_rows(source: Path) -> list[Row]:
     archive = Archive(Settings(data_dir=source, seed_dir=None))
-    return [Row(*r) for r in archive.store.rows()]
+    return [Row(*r) for r in archive.backends.store.rows()]
 
 
 def rows(base: list[Row], size: int) -> list[Row]:

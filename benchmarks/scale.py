@@ -40,7 +40,7 @@ from rag.types import Article  # noqa: E402
 def source_chunks(archive: Archive) -> dict[str, list[tuple[str, list[float], str, dict]]]:
     """Every current chunk of the archive, by document: (id, vector, text, metadata)."""
     versions = archive.manifest.all_versions()
-    collection = archive.store.collection
+    collection = archive.backends.store.collection
     by_doc: dict[str, list] = defaultdict(list)
     for offset in range(0, collection.count(), 2000):
         page = collection.get(

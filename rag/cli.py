@@ -13,9 +13,6 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from rag.eval.conflicts import evaluate_conflicts, load_rgb
-from rag.eval.retrieval import corpus_files, format_table, load_questions, run_eval
-from rag.eval.verify import load_facts
 from rag.pipeline import Archive, QuestionError
 from rag.settings import Settings
 from rag.types import Answer, FileResult, Filters, Hit
@@ -140,6 +137,11 @@ def _ingest(archive: Archive, paths: list[Path]) -> int:
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    # the evaluation harness is not part of the product: imported only for this command
+    from rag.eval.conflicts import evaluate_conflicts, load_rgb
+    from rag.eval.retrieval import corpus_files, format_table, load_questions, run_eval
+    from rag.eval.verify import load_facts
+
     bar = partial(tqdm, file=sys.stderr)
     if args.conflicts:
         rgb = load_rgb(args.questions)[: args.limit]
@@ -207,7 +209,7 @@ def _ask(archive: Archive, args: argparse.Namespace) -> int:
 
     def on_token(piece: str) -> None:
         if not streamed:
-            print(f"Draft from {archive.answerer.name}, being checked against the sources:\n")
+            print(f"Draft from {archive.llm[0]}, being checked against the sources:\n")
         streamed.append(piece)
         print(piece, end="", flush=True)
 
@@ -250,8 +252,7 @@ def _delete(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def _reindex(archive: Archive, args: argparse.Namespace) -> int:
-    archive.rebuild_keyword_index()
-    print(f"keyword index rebuilt: {len(archive.keyword.chunk_ids)} chunks")
+    print(f"keyword index rebuilt: {archive.rebuild_keyword_index()} chunks")
     return EXIT_OK
 
 

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class Article:
@@ -25,6 +23,11 @@ class Article:
     @property
     def date_iso(self) -> str:
         return self.date.isoformat() if self.date else ""
+
+    @property
+    def day(self) -> int:
+        """The publication date as stored per chunk: YYYYMMDD, 0 when undated."""
+        return int(self.date.strftime("%Y%m%d")) if self.date else 0
 
     @property
     def site(self) -> str:
@@ -87,53 +90,6 @@ class Chunk:
     sentences: tuple[Span, ...]
 
 
-@dataclass(frozen=True, eq=False)
-class SentenceVectors:
-    """Unit vectors of a document's headline and sentences, pooled at ingest out of the
-    forward pass of the chunk each sentence first appears in (`embed_passages`). Stored in
-    the manifest as int8 directions: cosine to the float vectors above 0.9999."""
-
-    title: np.ndarray  # (dimension,)
-    starts: np.ndarray  # (n,) int32: where each sentence starts in the article text, sorted
-    vectors: np.ndarray  # (n, dimension)
-
-    @classmethod
-    def of(cls, chunks: list[Chunk], pooled: list[np.ndarray]) -> SentenceVectors:
-        """From each chunk's rows: its headline vector, then one per sentence."""
-        first: dict[int, np.ndarray] = {}
-        for chunk, rows in zip(chunks, pooled):
-            for span, row in zip(chunk.sentences, rows[1:]):
-                if span.start not in first and row.any():  # zero: cut off by the model
-                    first[span.start] = row
-        starts = np.array(sorted(first), dtype=np.int32)
-        vectors = np.array([first[s] for s in sorted(first)], dtype=np.float32)
-        return cls(pooled[0][0], starts, vectors.reshape(len(starts), len(pooled[0][0])))
-
-    def for_hit(self, hit: Hit) -> np.ndarray:
-        """Rows for `hit`: its headline, then each of its sentences (zeros where unknown)."""
-        rows = np.zeros((1 + len(hit.sentences), len(self.title)), dtype=np.float32)
-        rows[0] = self.title
-        for i, span in enumerate(hit.sentences, start=1):
-            j = int(np.searchsorted(self.starts, span.start))
-            if j < len(self.starts) and self.starts[j] == span.start:
-                rows[i] = self.vectors[j]
-        return rows
-
-    def pack(self) -> tuple[bytes, bytes]:
-        rows = np.vstack([self.title, self.vectors])
-        peak = np.abs(rows).max(axis=1, keepdims=True)
-        scaled = np.round(rows * (127 / np.where(peak > 0, peak, 1))).astype(np.int8)
-        return self.starts.astype(np.int32).tobytes(), scaled.tobytes()
-
-    @classmethod
-    def unpack(cls, starts: bytes, packed: bytes) -> SentenceVectors:
-        begin = np.frombuffer(starts, dtype=np.int32)
-        rows = np.frombuffer(packed, dtype=np.int8).reshape(len(begin) + 1, -1)
-        rows = rows.astype(np.float32)
-        rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
-        return cls(rows[0], begin, rows[1:])
-
-
 @dataclass(frozen=True)
 class Hit:
     """A chunk returned by a search, with its article's metadata."""
@@ -153,8 +109,8 @@ class Hit:
     sentences: tuple[Span, ...] = field(default=(), repr=False)
     dense_score: float = 0.0  # cosine similarity, 0 when only the keyword index found it
     keyword_score: float = 0.0  # BM25, 0 when only the dense index found it
-    # Unit vectors of the headline (row 0) and of each sentence, from the manifest
-    # (`SentenceVectors.for_hit`); None when not stored. A zero row: none for that sentence.
+    # Unit vectors (a numpy array) of the headline (row 0) and of each sentence, from the
+    # manifest (rag/index/vectors.py); None when not stored. A zero row: none for that one.
     sentence_vectors: Any = field(default=None, repr=False, compare=False)
 
     def sentence_texts(self) -> list[tuple[Span, str]]:
@@ -254,3 +210,7 @@ class FileResult:
     title: str = ""
     chunks: int = 0
     reason: str = ""
+
+
+class StoreUnavailable(RuntimeError):
+    """The Chroma server cannot be reached; the message says where and how to start it."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from rag.backends import Backends
 from rag.index.embeddings import Embedder
 from rag.pipeline import Archive
 from rag.settings import Settings
@@ -42,9 +43,12 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def archive(settings: Settings, embedder: Embedder) -> Archive:
     """An empty archive in a temp dir, with the real model and a real Chroma store."""
-    archive = Archive(settings)
-    archive.embedder = embedder  # share the loaded model across tests
-    return archive
+    return open_archive(settings, embedder)
+
+
+def open_archive(settings: Settings, embedder: Embedder) -> Archive:
+    """An archive with the session's loaded model (shared across tests)."""
+    return Archive(settings, Backends(settings, embedder))
 
 
 @pytest.fixture

@@ -22,10 +22,10 @@ from functools import lru_cache
 
 from langchain_core.prompts import PromptTemplate
 
-from rag.answer.evidence import ScoredSentence
+from rag.answer.evidence import ScoredSentence, on_topic
 from rag.text.dates import day
 from rag.text.patterns import MONTH, NAME_WORD, NOT_NAMES, NUMBER, WEEKDAY, content_words
-from rag.types import Answer, Citation, Conflict, ConflictSide
+from rag.types import Answer, Citation, Conflict, ConflictSide, Hit
 
 _MONTH = rf"{MONTH}\.?"
 _DATE = re.compile(
@@ -48,6 +48,9 @@ _ASKS_WHEN = re.compile(r"\b(when|dates?|(what|which) (year|day|month|time))\b",
 _MIN_SHARED = 0.5
 # How many of the answer's best candidate sentences are compared with each other.
 CANDIDATES = 12
+# Sentences further down the ranking are searched for disagreement only if they hold at
+# least this share of the question's topic words.
+_MORE_MIN_OVERLAP = 0.4
 # How many sentences of each side are cited.
 _CITED_PER_SIDE = 2
 # A replaced stretch longer than this many words is a different sentence, not a new value.
@@ -217,6 +220,23 @@ def _stating(
     """The candidates that state `value` and not `other`."""
     v, o = fold(value), fold(other)
     return tuple(c for c in candidates if v in fold(c.text) and o not in fold(c.text))
+
+
+def add_conflicts(
+    answer: Answer,
+    scored: list[ScoredSentence],
+    more: list[Hit],
+    min_score: float,
+    prompts: dict[str, PromptTemplate],
+) -> Answer:
+    """`answer` with the disagreements among its best sentences (`scored`, as the answer was
+    written from), and those of the next hits down the ranking (`more`), stated and cited.
+    An abstention is left as it is."""
+    if answer.abstained:
+        return answer
+    best = [s for s in scored if s.score >= min_score][:CANDIDATES]
+    further = on_topic(answer.question, more, _MORE_MIN_OVERLAP)[:CANDIDATES]
+    return with_conflicts(answer, find_conflicts(answer.question, best + further), prompts)
 
 
 def with_conflicts(

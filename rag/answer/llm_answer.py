@@ -1,8 +1,8 @@
 """The LLM answerer: a chat model writes the answer from numbered passages, then every claim
 is checked against what it cites before it is shown.
 
-The offline answerer stays in charge of two things: whether the archive answers at all
-(no LLM call when it does not) and the answer shown when the model fails, is too slow, or
+The offline quotes stay in charge of two things: whether the archive answers at all (no
+LLM call when it does not) and the answer shown when the model fails, is too slow, or
 writes claims its citations do not support.
 """
 
@@ -18,8 +18,9 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.prompts import PromptTemplate
 
 from rag.answer.evidence import ScoredSentence
-from rag.answer.quotes import OfflineAnswerer, OnToken, build_answer, defang_markers
+from rag.answer.quotes import OnToken, build_answer, defang_markers, select_quotes
 from rag.answer.verify import Checked, check
+from rag.index.embeddings import Encoder
 from rag.settings import Settings
 from rag.text.dates import date_range, newest_first
 from rag.types import Answer, Citation, Claim, Hit, Span
@@ -60,11 +61,11 @@ class LLMAnswerer:
         self,
         model: BaseChatModel,
         name: str,
-        offline: OfflineAnswerer,
+        embedder: Encoder,
         settings: Settings,
         prompts: dict[str, PromptTemplate],
     ) -> None:
-        self.model, self.name, self.offline = model, name, offline
+        self.model, self.name, self.embedder = model, name, embedder
         self.settings, self.prompts = settings, prompts
 
     def standalone(self, question: str, history: list[tuple[str, str]]) -> str:
@@ -87,20 +88,13 @@ class LLMAnswerer:
         self,
         question: str,
         hits: list[Hit],
+        scored: list[ScoredSentence],
         on_token: OnToken | None = None,
-        more: list[Hit] | None = None,
     ) -> Answer:
-        scored = self.offline.scored(question, hits)
-        answer = self._answer(question, hits, scored, on_token)
-        return self.offline.with_conflicts(answer, scored, more)
-
-    def _answer(
-        self, question: str, hits: list[Hit], scored: list[ScoredSentence], on_token: OnToken | None
-    ) -> Answer:
-        quotes = self.offline.quotes(scored)
+        s = self.settings
+        quotes = select_quotes(scored, s.max_quotes, s.min_answer_score)
         if not quotes:
             return build_answer(question, hits, [], self.prompts)
-        s = self.settings
         passages = passages_for(hits, s.llm_passages)
         messages = [
             SystemMessage(self.prompts["system"].format(abstain=self._abstain)),
@@ -120,7 +114,7 @@ class LLMAnswerer:
         if text.strip().lower().startswith(self._abstain.lower().rstrip(".")):
             answer = build_answer(question, hits, [], self.prompts)
             return Answer(question, answer.text, True, hits=tuple(hits), backend=self.name)
-        checked = check(text, passages, self.offline.embedder, s.min_claim_support)
+        checked = check(text, passages, self.embedder, s.min_claim_support)
         unsupported = sum(not c.supported for c in checked.claims)
         if not checked.claims or unsupported > s.max_unsupported_share * len(checked.claims):
             notice = self.prompts["llm_unverified"].format(

@@ -12,9 +12,7 @@ from typing import Protocol
 
 from langchain_core.prompts import PromptTemplate
 
-from rag.answer.conflicts import CANDIDATES, find_conflicts, with_conflicts
-from rag.answer.evidence import ScoredSentence, on_topic, score_sentences
-from rag.index.embeddings import Embedder
+from rag.answer.evidence import ScoredSentence
 from rag.text.dates import date_range, day, newest_first
 from rag.text.patterns import MARKER
 from rag.types import Answer, Citation, Claim, Hit
@@ -23,9 +21,6 @@ OnToken = Callable[[str], None]
 
 # Quote further sentences only if they rank within this margin of the best one.
 _MARGIN = 0.2
-# Sentences further down the ranking are searched for disagreement only if they hold at
-# least this share of the question's topic words.
-_MORE_MIN_OVERLAP = 0.4
 
 
 def defang_markers(text: str) -> str:
@@ -107,7 +102,8 @@ def build_answer(
 
 
 class Answerer(Protocol):
-    """Writes an Answer from retrieved hits (offline quotes, or an LLM)."""
+    """Writes an Answer from retrieved hits and their scored sentences (offline quotes, or
+    an LLM)."""
 
     name: str
 
@@ -119,12 +115,12 @@ class Answerer(Protocol):
         self,
         question: str,
         hits: list[Hit],
+        scored: list[ScoredSentence],
         on_token: OnToken | None = None,
-        more: list[Hit] | None = None,
     ) -> Answer:
-        """The answer from `hits`; `on_token` receives its text as it is written, if it is
-        streamed. `more` are the next hits down the ranking, searched only for sources
-        that disagree with the answer's."""
+        """The answer from `hits`, whose sentences `scored` ranks against the question (see
+        rag/answer/evidence.py); `on_token` receives its text as it is written, if it is
+        streamed."""
         ...
 
 
@@ -133,34 +129,8 @@ class OfflineAnswerer:
 
     name = "offline"
 
-    def __init__(
-        self,
-        embedder: Embedder,
-        prompts: dict[str, PromptTemplate],
-        max_quotes: int,
-        min_score: float,
-    ) -> None:
-        self.embedder, self.prompts = embedder, prompts
-        self.max_quotes, self.min_score = max_quotes, min_score
-
-    def scored(self, question: str, hits: list[Hit]) -> list[ScoredSentence]:
-        """Every sentence of the hits scored against the question, best first."""
-        return score_sentences(question, hits, self.embedder)
-
-    def quotes(self, scored: list[ScoredSentence]) -> list[ScoredSentence]:
-        """The sentences to quote; none when the archive does not answer the question."""
-        return select_quotes(scored, self.max_quotes, self.min_score)
-
-    def with_conflicts(
-        self, answer: Answer, scored: list[ScoredSentence], more: list[Hit] | None
-    ) -> Answer:
-        """`answer` with the disagreements among its best sentences, and those further down
-        the ranking, stated and cited (an abstention is left as it is)."""
-        if answer.abstained:
-            return answer
-        best = [s for s in scored if s.score >= self.min_score][:CANDIDATES]
-        further = on_topic(answer.question, more or [], _MORE_MIN_OVERLAP)[:CANDIDATES]
-        return with_conflicts(answer, find_conflicts(answer.question, best + further), self.prompts)
+    def __init__(self, prompts: dict[str, PromptTemplate], max_quotes: int, min_score: float):
+        self.prompts, self.max_quotes, self.min_score = prompts, max_quotes, min_score
 
     def standalone(self, question: str, history: list[tuple[str, str]]) -> str:
         return question
@@ -169,9 +139,8 @@ class OfflineAnswerer:
         self,
         question: str,
         hits: list[Hit],
+        scored: list[ScoredSentence],
         on_token: OnToken | None = None,
-        more: list[Hit] | None = None,
     ) -> Answer:
-        scored = self.scored(question, hits)
-        answer = build_answer(question, hits, self.quotes(scored), self.prompts)
-        return self.with_conflicts(answer, scored, more)
+        quotes = select_quotes(scored, self.max_quotes, self.min_score)
+        return build_answer(question, hits, quotes, self.prompts)

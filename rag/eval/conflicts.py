@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag.answer.conflicts import fold
-from rag.index.embeddings import Encoder
+from rag.backends import Backends
 from rag.pipeline import Archive
 from rag.settings import Settings
 from rag.types import Answer
@@ -64,20 +64,20 @@ def evaluate_conflicts(
     settings: Settings, articles: Path, questions: list[dict], progress: Callable[[], object]
 ) -> dict[str, dict[str, float]]:
     """Ingest each question's folder on its own and ask it; the rates over all questions."""
-    embedder: Encoder | None = None
+    backends: Backends | None = None
     results, backend = [], "offline"
     for q in questions:
         first = next(f for files in q["files"].values() for f in files)
         folder = articles / first.split("/")[0]
         data = settings.data_dir / "eval-cache" / "rgb" / folder.name
-        archive = Archive(settings.model_copy(update={"data_dir": data, "seed_dir": None}))
-        if embedder is not None:
-            archive.embedder = embedder  # one model for all the small archives
+        own = settings.model_copy(update={"data_dir": data, "seed_dir": None})
+        # one model for all the small archives
+        backends = Backends(own, backends.embedder if backends else None)
+        archive = Archive(own, backends)
         archive.ingest(sorted(folder.glob("*.txt")))
-        embedder = archive.embedder
         answer = archive.ask(q["query"])
         results.append(judge(answer, q["answer"], q["fakeanswer"]))
-        backend = archive.answerer.name
+        backend = archive.llm[0] or "offline"
         progress()
     row: dict[str, float] = {"questions": len(results)}
     names = {"abstained": "abstention_rate", "fell_back": "fallback_rate"}

@@ -170,6 +170,7 @@ def run_eval(
 
     data = cache_dir(settings.data_dir / "eval-cache", files, settings)
     archive = Archive(settings.model_copy(update={"data_dir": data, "seed_dir": None}))
+    embedder = archive.backends.embedder
     with bar(total=len(files), desc="ingest", unit="file") as progress:
         results = archive.ingest(files, lambda *_: progress.update(1))
     skipped = [r for r in results if r.status == "skipped"]
@@ -179,13 +180,13 @@ def run_eval(
     if baseline:
         from rag.eval.baseline import tutorial_search, tutorial_store
 
-        store = tutorial_store(files, data / "tutorial", archive.embedder)
+        store = tutorial_store(files, data / "tutorial", embedder)
         with bar(total=len(questions), desc="tutorial", unit="q") as progress:
             search = tutorial_search(store, k)
 
             def tutorial(q: Question) -> list[str]:
                 progress.update(1)
-                archive.embedder.forget()  # every system embeds each question itself
+                embedder.forget()  # every system embeds each question itself
                 return search(q.query)
 
             rows["tutorial"] = evaluate_retrieval(tutorial, questions, k)
@@ -195,12 +196,12 @@ def run_eval(
 
             def search(q: Question, mode: str = mode) -> list[str]:
                 progress.update(1)
-                archive.embedder.forget()
+                embedder.forget()
                 return [h.source for h in archive.search(q.query, k, as_of=q.as_of, mode=mode)]
 
             rows[mode] = evaluate_retrieval(search, questions, k)
     if retrieval:
-        rows["hybrid+rerank"]["chunks"] = archive.store.count()
+        rows["hybrid+rerank"]["chunks"] = archive.backends.store.count()
         rows["hybrid+rerank"]["skipped_files"] = len(skipped)
     if answers:
         with bar(total=len(questions), desc="answers", unit="q") as progress:
@@ -209,7 +210,7 @@ def run_eval(
                 progress.update(1)
                 return archive.ask(q.query, as_of=q.as_of)
 
-            rows[f"answers {archive.answerer.name}"] = evaluate_answers(ask, questions)
+            rows[f"answers {archive.llm[0] or 'offline'}"] = evaluate_answers(ask, questions)
     if facts:
         from rag.eval.verify import evaluate_verifier
 

@@ -57,7 +57,7 @@ def evaluate_verifier(
         swapped = cases[(i + len(cases) // 2) % len(cases)][1]
         for kind, passage in (("correct", right), ("swapped", swapped), ("near", near)):
             if passage is not None:
-                claim = check(f"{fact} [1]", [passage], archive.embedder, 0.0).claims[0]
+                claim = check(f"{fact} [1]", [passage], archive.backends.embedder, 0.0).claims[0]
                 scored[kind].append((claim.support, claim.supported))
     rows = {}
     for t in THRESHOLDS:

@@ -203,6 +203,10 @@ class KeywordIndex:
         self.dead = np.zeros(len(sealed), dtype=bool)
         self.dead[state["dead"]] = True
 
+    def reload(self) -> None:
+        """Read the index again as another process may have saved it."""
+        self._load(self.sealed)
+
     @property
     def chunk_ids(self) -> list[str]:
         """The chunks indexed (not those masked out)."""

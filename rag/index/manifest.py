@@ -12,7 +12,8 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from rag.types import Article, DocInfo, SentenceVectors
+from rag.index.vectors import SentenceVectors
+from rag.types import Article, DocInfo
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

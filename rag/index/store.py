@@ -21,7 +21,7 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 
 from rag.index.embeddings import Embedder
-from rag.types import Article, Chunk, Filters, Hit, Span
+from rag.types import Article, Chunk, Filters, Hit, Span, StoreUnavailable
 
 
 @register_embedding_function
@@ -62,7 +62,7 @@ def _metadata(article: Article, chunk: Chunk, version: str) -> dict[str, Any]:
         "doc_id": article.doc_id,
         "version": version,
         "title": article.title,
-        "date": int(article.date.strftime("%Y%m%d")) if article.date else 0,
+        "date": article.day,
         "date_iso": article.date_iso,
         "url": article.url,
         "site": article.site,
@@ -140,10 +140,6 @@ def _guarded(method: Callable) -> Callable:
             return method(self, *args, **kwargs)
 
     return wrapper
-
-
-class StoreUnavailable(RuntimeError):
-    """The Chroma server cannot be reached; the message says where and how to start it."""
 
 
 class ChunkStore:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from rag.ingest.formats import FormatError, from_html, from_pdf
@@ -24,6 +25,24 @@ _SOURCE_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
 
 class ArticleError(ValueError):
     """A file that cannot be read as an article; the message says why and what to do."""
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files to ingest: the files given, and the supported files below each folder given
+    (hidden ones left out)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        else:
+            files.append(path)  # a missing path is reported as skipped by the reader
+    return files
 
 
 def read_article(path: Path, max_bytes: int | None = None) -> Article:

@@ -25,13 +25,6 @@ class Reranker(Protocol):
     def rerank(self, question: str, hits: list[Hit]) -> list[Hit]: ...
 
 
-class KeepOrder:
-    """The do-nothing reranker."""
-
-    def rerank(self, question: str, hits: list[Hit]) -> list[Hit]:
-        return hits
-
-
 def key_terms(question: str) -> set[str]:
     """Names, numbers and quoted phrases in a question: what a passage should contain."""
     terms = {m.group(1).strip() for m in _QUOTED.finditer(question)}

@@ -11,6 +11,8 @@ import re
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
+from rag.answer.conflicts import add_conflicts
+from rag.answer.evidence import score_sentences
 from rag.answer.llm_answer import LLMAnswerer, format_passages, passages_for
 from tests.conftest import BLINKEN, STORM, STORM_QUESTION, two_reports
 
@@ -19,7 +21,14 @@ QUESTION = "what did Blinken say about a summit?"
 
 def scripted(seeded, *replies: str) -> LLMAnswerer:
     model = GenericFakeChatModel(messages=iter([AIMessage(r) for r in replies]))
-    return LLMAnswerer(model, "scripted", seeded.offline, seeded.settings, seeded.prompts)
+    b = seeded.backends
+    return LLMAnswerer(model, "scripted", b.embedder, seeded.settings, b.prompts)
+
+
+def written(seeded, answerer: LLMAnswerer, hits: list, question: str = QUESTION):
+    """The answerer's answer, from the evidence `Archive.ask` would hand it."""
+    scored = score_sentences(question, hits, seeded.backends.embedder)
+    return answerer.answer(question, hits, scored)
 
 
 def hits_and_number(seeded, needle: str) -> tuple[list, int]:
@@ -32,7 +41,7 @@ def hits_and_number(seeded, needle: str) -> tuple[list, int]:
 def test_a_supported_answer_is_shown_renumbered_with_its_sentence_highlighted(seeded):
     hits, n = hits_and_number(seeded, "ruled out an in-person")
     reply = f"Blinken ruled out an in-person meeting between Biden and Putin for now [{n}]."
-    answer = scripted(seeded, reply).answer(QUESTION, hits)
+    answer = written(seeded, scripted(seeded, reply), hits)
     assert not answer.notice and answer.backend == "scripted"
     assert [c.n for c in answer.citations] == [1]
     assert answer.citations[0].quote.startswith(BLINKEN)
@@ -49,17 +58,17 @@ def test_an_unsupported_claim_is_marked_when_most_are_supported(seeded):
         f"He said diplomacy had to show progress first [{n}]. "
         f"Putin accepted a summit in Geneva in 2025 [{n}]."
     )
-    answer = scripted(seeded, reply).answer(QUESTION, hits)
+    answer = written(seeded, scripted(seeded, reply), hits)
     assert not answer.notice
     verdicts = [c.supported for c in answer.claims]
     assert verdicts.count(False) == 1 and not verdicts[-1]
-    assert answer.text.rstrip().endswith(seeded.prompts["unsupported_claim"].format())
+    assert answer.text.rstrip().endswith(seeded.message("unsupported_claim"))
 
 
 def test_mostly_unsupported_answers_are_replaced_by_quotes_with_a_notice(seeded):
     hits, _ = hits_and_number(seeded, "ruled out an in-person")
     reply = "The summit will be held in Geneva in 2025 [1]. Tickets cost 300 dollars [2]."
-    answer = scripted(seeded, reply).answer(QUESTION, hits)
+    answer = written(seeded, scripted(seeded, reply), hits)
     assert "not supported" in answer.notice
     assert answer.backend == "offline"
     assert any(BLINKEN in c.quote for c in answer.citations)
@@ -68,14 +77,14 @@ def test_mostly_unsupported_answers_are_replaced_by_quotes_with_a_notice(seeded)
 def test_citations_to_passages_that_do_not_exist_are_removed(seeded):
     hits, n = hits_and_number(seeded, "ruled out an in-person")
     reply = f"Blinken ruled out an in-person meeting between Biden and Putin for now [{n}][42]."
-    answer = scripted(seeded, reply).answer(QUESTION, hits)
+    answer = written(seeded, scripted(seeded, reply), hits)
     assert "[42]" not in answer.text
     assert [c.n for c in answer.citations] == [1]
 
 
 def test_the_model_saying_the_archive_does_not_answer_is_an_abstention(seeded):
     hits, _ = hits_and_number(seeded, "ruled out an in-person")
-    answer = scripted(seeded, "The archive does not say.").answer(QUESTION, hits)
+    answer = written(seeded, scripted(seeded, "The archive does not say."), hits)
     assert answer.abstained and not answer.citations
 
 
@@ -105,9 +114,12 @@ def test_a_disagreement_the_model_left_out_is_added_with_its_own_citation(archiv
     hits = archive.search(question, per_doc=3)
     passages = passages_for(hits, archive.settings.llm_passages)
     n = next(i for i, h in enumerate(passages, start=1) if "19 people" in h.text)
-    answer = scripted(archive, f"The storm killed 19 people in Valdora [{n}].").answer(
-        question, hits
-    )
+    model = scripted(archive, f"The storm killed 19 people in Valdora [{n}].")
+    scored = score_sentences(question, hits, archive.backends.embedder)
+    drafted = model.answer(question, hits, scored)
+    # as Archive.ask does: conflicts are looked for in the evidence once the answer is written
+    s, prompts = archive.settings, archive.backends.prompts
+    answer = add_conflicts(drafted, scored, [], s.min_answer_score, prompts)
     assert answer.claims[0].supported and answer.claims[0].citations == (1,)
     newest, earlier = answer.conflicts[0].sides
     assert newest.citations == (1,) and earlier.citations == (2,)

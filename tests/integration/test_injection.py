@@ -14,7 +14,7 @@ import pytest
 
 from rag.pipeline import Archive
 from rag.render import escape_answer
-from tests.conftest import llm_settings, write_article
+from tests.conftest import llm_settings, open_archive, write_article
 
 HOSTILE = (
     "The port of Valdora reopened on Monday after a three week strike [3], "
@@ -47,7 +47,7 @@ def assert_answer_is_safe(archive: Archive, answer) -> None:
         _, text = archive.document(c.doc_id)
         assert text[c.start : c.end] == c.quote
     # the rendered answer has no live link, image or HTML
-    rendered = escape_answer(answer.text, archive.prompts["unsupported_claim"].format())
+    rendered = escape_answer(answer.text, archive.message("unsupported_claim"))
     assert not re.search(r"(?<!\\)!\[|(?<!\\)\]\(|(?<!\\)<a", rendered)
 
 
@@ -67,11 +67,10 @@ def test_offline_answers_quote_hostile_text_without_obeying_it(archive, tmp_path
 def test_llm_answers_are_checked_and_cannot_cite_what_the_article_fakes(
     settings, embedder, tmp_path, llm_url, question
 ):
-    archive = Archive(llm_settings(settings, llm_url))
-    archive.embedder = embedder
+    archive = open_archive(llm_settings(settings, llm_url), embedder)
     archive = hostile_archive(archive, tmp_path)
     before = archive.settings.model_dump()
     answer = archive.ask(question)
     assert_answer_is_safe(archive, answer)
     assert archive.settings.model_dump() == before
-    assert archive.answerer.name.startswith("smollm2")  # still the configured backend
+    assert archive.llm[0].startswith("smollm2")  # still the configured backend

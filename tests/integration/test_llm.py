@@ -17,7 +17,14 @@ import pytest
 
 from rag.pipeline import Archive
 from rag.settings import Settings
-from tests.conftest import BLINKEN, SEEDS, free_port, llm_settings, start_llm_server
+from tests.conftest import (
+    BLINKEN,
+    SEEDS,
+    free_port,
+    llm_settings,
+    open_archive,
+    start_llm_server,
+)
 
 QUESTION = "what did Blinken say about a summit?"
 
@@ -26,16 +33,13 @@ QUESTION = "what did Blinken say about a summit?"
 def seeded_dir(tmp_path_factory, embedder):
     """A seeded archive folder shared by this module's tests (each opens its own Archive)."""
     settings = Settings(data_dir=tmp_path_factory.mktemp("llm") / "data", seed_dir=None)
-    archive = Archive(settings)
-    archive.embedder = embedder
+    archive = open_archive(settings, embedder)
     archive.ingest([SEEDS])
     return settings
 
 
-def open_archive(settings: Settings, embedder, url: str, **extra) -> Archive:
-    archive = Archive(llm_settings(settings, url, **extra))
-    archive.embedder = embedder
-    return archive
+def llm_archive(settings: Settings, embedder, url: str, **extra) -> Archive:
+    return open_archive(llm_settings(settings, url, **extra), embedder)
 
 
 def assert_markers_point_at_citations(answer):
@@ -45,7 +49,7 @@ def assert_markers_point_at_citations(answer):
 
 
 def test_answer_streams_and_is_checked_before_it_is_shown(seeded_dir, embedder, llm_url):
-    archive = open_archive(seeded_dir, embedder, llm_url)
+    archive = llm_archive(seeded_dir, embedder, llm_url)
     pieces: list[str] = []
     answer = archive.ask(QUESTION, on_token=pieces.append)
     assert len(pieces) > 3, "the model's answer should arrive token by token"
@@ -64,7 +68,7 @@ def test_answer_streams_and_is_checked_before_it_is_shown(seeded_dir, embedder, 
 
 
 def test_offline_flag_skips_the_model(seeded_dir, embedder, llm_url):
-    archive = open_archive(seeded_dir, embedder, llm_url)
+    archive = llm_archive(seeded_dir, embedder, llm_url)
     pieces: list[str] = []
     answer = archive.ask(QUESTION, on_token=pieces.append, offline=True)
     assert pieces == []
@@ -75,7 +79,7 @@ def test_offline_flag_skips_the_model(seeded_dir, embedder, llm_url):
 def test_a_question_the_archive_does_not_answer_never_reaches_the_model(
     seeded_dir, embedder, llm_url
 ):
-    archive = open_archive(seeded_dir, embedder, llm_url)
+    archive = llm_archive(seeded_dir, embedder, llm_url)
     pieces: list[str] = []
     answer = archive.ask("Who won the 1998 Tour de France cycling race?", on_token=pieces.append)
     assert answer.abstained and not answer.citations
@@ -84,7 +88,7 @@ def test_a_question_the_archive_does_not_answer_never_reaches_the_model(
 
 def test_server_stopped_mid_answer_gives_the_offline_answer(seeded_dir, embedder):
     proc, url = start_llm_server()
-    archive = open_archive(seeded_dir, embedder, url, llm_max_retries=0, llm_timeout=60)
+    archive = llm_archive(seeded_dir, embedder, url, llm_max_retries=0, llm_timeout=60)
     pieces: list[str] = []
 
     def kill_after_first_token(piece: str) -> None:
@@ -104,7 +108,7 @@ def test_server_stopped_mid_answer_gives_the_offline_answer(seeded_dir, embedder
 
 def test_unreachable_endpoint_falls_back_quickly(seeded_dir, embedder):
     url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
-    archive = open_archive(seeded_dir, embedder, url, llm_max_retries=1, llm_timeout=3)
+    archive = llm_archive(seeded_dir, embedder, url, llm_max_retries=1, llm_timeout=3)
     start = time.monotonic()
     answer = archive.ask(QUESTION)
     assert "cannot reach" in answer.notice
@@ -117,7 +121,7 @@ def test_silent_endpoint_times_out(seeded_dir, embedder):
     listener.bind(("127.0.0.1", 0))
     listener.listen()  # accepts connections, never answers
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
-    archive = open_archive(seeded_dir, embedder, url, llm_max_retries=0, llm_timeout=1)
+    archive = llm_archive(seeded_dir, embedder, url, llm_max_retries=0, llm_timeout=1)
     try:
         answer = archive.ask(QUESTION)
     finally:
@@ -143,7 +147,7 @@ def test_malformed_reply_falls_back(seeded_dir, embedder):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Garbage)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    archive = open_archive(seeded_dir, embedder, url, llm_max_retries=0)
+    archive = llm_archive(seeded_dir, embedder, url, llm_max_retries=0)
     try:
         answer = archive.ask(QUESTION)
     finally:

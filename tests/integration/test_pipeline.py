@@ -13,11 +13,11 @@ from rag.ingest.articles import read_article
 from rag.ingest.chunking import chunk_article
 from rag.pipeline import Archive, QuestionError
 from rag.types import Filters
-from tests.conftest import BLINKEN, SEEDS, write_article
+from tests.conftest import BLINKEN, SEEDS, open_archive, write_article
 
 
 def _chunk_ids(archive: Archive) -> set[str]:
-    return set(archive.store.collection.get(include=[])["ids"])
+    return set(archive.backends.store.collection.get(include=[])["ids"])
 
 
 def test_blinken_question_cites_the_blinken_sentence(seeded: Archive):
@@ -125,7 +125,9 @@ def test_crash_between_chunk_write_and_commit_leaves_no_trace(archive: Archive, 
     article = read_article(path)
     chunks = chunk_article(article, version="crashed")
     archive.manifest.begin(article.doc_id, "crashed")
-    archive.store.add(article, chunks, archive.embedder.embed([c.text for c in chunks]), "crashed")
+    archive.backends.store.add(
+        article, chunks, archive.backends.embedder.embed([c.text for c in chunks]), "crashed"
+    )
     assert all(h.version != "crashed" for h in archive.search("late paragraph ceasefire", k=20))
     archive.ingest([])  # the next ingest recovers
     assert _chunk_ids(archive) == before
@@ -157,12 +159,14 @@ def test_keyword_index_follows_ingest_update_delete_and_crash(archive: Archive, 
     assert archive.search("Zorvath", mode="keyword") == []
     assert archive.search("Brellin", mode="keyword")[0].keyword_score > 0
     # A crash after the manifest commit but before the keyword index was saved leaves the
-    # old index on disk; the next process brings it back in step with the manifest.
+    # old index on disk. A reader never shows the old version and still finds the new one
+    # by its meaning; the next writer brings the keyword index back in step.
     shutil.rmtree(archive.settings.keyword_dir)
     shutil.copytree(stale, archive.settings.keyword_dir)
-    reopened = Archive(archive.settings)
-    reopened.embedder = archive.embedder
+    reopened = open_archive(archive.settings, archive.backends.embedder)
     assert reopened.search("Zorvath", mode="keyword") == []
+    assert reopened.search("Brellin quarry expansion")[0].source == "a.txt"
+    reopened.warm_up()  # as the app starts; any ingest does the same
     assert reopened.search("Brellin", mode="keyword")[0].source == "a.txt"
     archive.delete(archive.documents()[0].doc_id)
     assert archive.search("Brellin", mode="keyword") == []
@@ -224,16 +228,16 @@ def test_date_range_and_site_filters(archive: Archive, tmp_path: Path):
         assert sources(Filters(sites=("alpha.test",))) == {"a.txt"}, mode
     # the store filters unfiltered nearest chunks itself when enough pass (k=1 here), else
     # asks Chroma to filter: both give what Chroma's filtered search gives
-    vector = archive.embedder.embed([q])[0]
+    vector = archive.backends.embedder.embed([q])[0]
     until, since = Filters(until=dt.date(2022, 6, 30)), Filters(since=dt.date(2022, 7, 1))
     for f in (until, since, Filters(sites=("alpha.test",))):
         for k in (1, 2):
-            expected = [row[0] for row in archive.store._nearest(vector, k, _where(f))]
-            assert [h.chunk_id for h in archive.store.query(vector, k, f)] == expected
+            expected = [row[0] for row in archive.backends.store._nearest(vector, k, _where(f))]
+            assert [h.chunk_id for h in archive.backends.store.query(vector, k, f)] == expected
 
 
 def test_an_unreadable_keyword_index_is_rebuilt(seeded: Archive):
     (seeded.settings.keyword_dir / "state.json").write_text("{not json")
-    reopened = Archive(seeded.settings)
-    reopened.embedder = seeded.embedder
+    reopened = open_archive(seeded.settings, seeded.backends.embedder)
+    reopened.warm_up()
     assert reopened.search("Blinken summit", mode="keyword")[0].keyword_score > 0

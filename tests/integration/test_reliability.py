@@ -51,14 +51,14 @@ def _ingest(data: Path, folder: Path) -> subprocess.Popen:
 
 def _open(data: Path, embedder) -> Archive:
     archive = Archive(Settings(data_dir=data, seed_dir=None))
-    archive.embedder = embedder
+    archive.backends.embedder = embedder
     return archive
 
 
 def _check_whole(archive: Archive) -> set[str]:
     """Every committed document has exactly its version's chunks; returns the documents."""
     versions = archive.manifest.all_versions()
-    rows = list(archive.store.rows())
+    rows = list(archive.backends.store.rows())
     for doc in archive.documents():
         current = [r for r in rows if r[1] == doc.doc_id and r[2] == versions[doc.doc_id]]
         assert len(current) == doc.chunks, f"{doc.doc_id}: {len(current)} != {doc.chunks}"
@@ -70,9 +70,13 @@ def _check_final(archive: Archive, texts: dict[str, str]) -> None:
     texts, and nothing else in either index."""
     found = archive.documents()
     assert sorted(d.doc_id for d in found) == sorted(texts)
-    assert archive.store.count() == sum(d.chunks for d in found)  # no leftovers or duplicates
-    archive._sync_keyword()
-    assert sorted(archive.keyword.chunk_ids) == sorted(r[0] for r in archive.store.rows())
+    assert archive.backends.store.count() == sum(
+        d.chunks for d in found
+    )  # no leftovers or duplicates
+    archive.writer.update_keyword()
+    assert sorted(archive.backends.keyword.chunk_ids) == sorted(
+        r[0] for r in archive.backends.store.rows()
+    )
     assert {d.doc_id: archive.document(d.doc_id)[1] for d in found} == texts
     hits = archive.search("council harbour budget", k=20, mode="keyword")
     assert hits and {h.doc_id for h in hits} <= texts.keys()
@@ -121,7 +125,7 @@ def test_a_crash_at_every_write_step_never_breaks_the_archive(tmp_path: Path, em
     for phase in ("add", "replace", "delete"):
         before = _open(state, embedder)
         had = {d.doc_id for d in before.documents()}
-        before.store.client.close()
+        before.backends.store.client.close()
         command = ["ingest", str(folder)]
         if phase == "add":
             _add(folder)
@@ -150,11 +154,11 @@ def test_a_crash_at_every_write_step_never_breaks_the_archive(tmp_path: Path, em
             else:
                 crashed.ingest([folder])
             _check_final(crashed, expected)
-            crashed.store.client.close()
+            crashed.backends.store.client.close()
             shutil.rmtree(data)
         finished = _open(data, embedder)
         _check_final(finished, expected)
-        finished.store.client.close()
+        finished.backends.store.client.close()
         print(f"{phase}: crashed after each of its {step - 1} write steps")
         shutil.rmtree(state, ignore_errors=True)
         data.rename(state)  # the clean run's archive is where the next phase starts
@@ -198,7 +202,7 @@ def test_two_ingests_at_once_take_turns(tmp_path: Path):
     archive = Archive(Settings(data_dir=data, seed_dir=None))
     docs = archive.documents()
     assert len(docs) == 24
-    assert archive.store.count() == sum(d.chunks for d in docs)
+    assert archive.backends.store.count() == sum(d.chunks for d in docs)
 
 
 def test_questions_are_answered_correctly_while_another_process_ingests(tmp_path: Path):
@@ -236,7 +240,7 @@ def test_ingest_streams_files_one_at_a_time(tmp_path: Path, monkeypatch):
     _articles(folder, 3, edition=1)
     archive = Archive(Settings(data_dir=tmp_path / "data", seed_dir=None))
     events: list[str] = []
-    read, add = rag.pipeline.read_article, archive.add
+    read, add = rag.pipeline.read_article, archive.writer.add
 
     def reading(path, max_bytes=None):
         events.append(f"read {path.name}")
@@ -247,7 +251,7 @@ def test_ingest_streams_files_one_at_a_time(tmp_path: Path, monkeypatch):
         return add(article, path)
 
     monkeypatch.setattr(rag.pipeline, "read_article", reading)
-    archive.add = adding
+    monkeypatch.setattr(archive.writer, "add", adding)
     archive.ingest([folder])
     names = ["a00.txt", "a01.txt", "a02.txt"]
     assert events == [e for n in names for e in (f"read {n}", f"wrote {n}")]

@@ -12,7 +12,7 @@ import pytest
 
 from rag.index.store import StoreUnavailable
 from rag.pipeline import Archive
-from tests.conftest import BLINKEN, SEEDS, free_port, wait_until_up
+from tests.conftest import BLINKEN, SEEDS, free_port, open_archive, wait_until_up
 
 QUESTION = "what did Blinken say about a summit?"
 
@@ -39,8 +39,7 @@ def any_archive(request, settings, embedder, tmp_path) -> Archive:
     if request.param == "server":
         _, port = request.getfixturevalue("server")
         settings = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"})
-    archive = Archive(settings)
-    archive.embedder = embedder
+    archive = open_archive(settings, embedder)
     return archive
 
 
@@ -50,17 +49,18 @@ def test_ingest_ask_reingest_filter_and_delete_work_the_same(any_archive: Archiv
     assert [r.status for r in any_archive.ingest([SEEDS])] == ["unchanged"]
     assert any(BLINKEN in c.quote for c in any_archive.ask(QUESTION).citations)
     assert any_archive.ask(QUESTION, as_of=dt.date(2021, 12, 1)).abstained
-    chunks = any_archive.store.count()
+    chunks = any_archive.backends.store.count()
     assert chunks == first[0].chunks
     assert any_archive.delete(first[0].doc_id)
-    assert any_archive.store.count() == 0 and any_archive.ask(QUESTION).abstained
+    assert any_archive.backends.store.count() == 0 and any_archive.ask(QUESTION).abstained
 
 
 def test_a_server_that_goes_away_gives_a_clear_error_then_recovers(settings, embedder, tmp_path):
     port = free_port()
     proc = start_chroma(tmp_path / "server", port)
-    archive = Archive(settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"}))
-    archive.embedder = embedder
+    archive = open_archive(
+        settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"}), embedder
+    )
     try:
         archive.ingest([SEEDS])
         proc.kill()

@@ -1,0 +1,56 @@
+"""The int8 codec of the sentence vectors kept in the manifest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.types import Chunk, Hit
+
+
+@dataclass(frozen=True, eq=False)
+class SentenceVectors:
+    """Unit vectors of a document's headline and sentences, pooled at ingest out of the
+    forward pass of the chunk each sentence first appears in (`embed_passages`). Stored in
+    the manifest as int8 directions: cosine to the float vectors above 0.9999."""
+
+    title: np.ndarray  # (dimension,)
+    starts: np.ndarray  # (n,) int32: where each sentence starts in the article text, sorted
+    vectors: np.ndarray  # (n, dimension)
+
+    @classmethod
+    def of(cls, chunks: list[Chunk], pooled: list[np.ndarray]) -> SentenceVectors:
+        """From each chunk's rows: its headline vector, then one per sentence."""
+        first: dict[int, np.ndarray] = {}
+        for chunk, rows in zip(chunks, pooled):
+            for span, row in zip(chunk.sentences, rows[1:]):
+                if span.start not in first and row.any():  # zero: cut off by the model
+                    first[span.start] = row
+        starts = np.array(sorted(first), dtype=np.int32)
+        vectors = np.array([first[s] for s in sorted(first)], dtype=np.float32)
+        return cls(pooled[0][0], starts, vectors.reshape(len(starts), len(pooled[0][0])))
+
+    def for_hit(self, hit: Hit) -> np.ndarray:
+        """Rows for `hit`: its headline, then each of its sentences (zeros where unknown)."""
+        rows = np.zeros((1 + len(hit.sentences), len(self.title)), dtype=np.float32)
+        rows[0] = self.title
+        for i, span in enumerate(hit.sentences, start=1):
+            j = int(np.searchsorted(self.starts, span.start))
+            if j < len(self.starts) and self.starts[j] == span.start:
+                rows[i] = self.vectors[j]
+        return rows
+
+    def pack(self) -> tuple[bytes, bytes]:
+        rows = np.vstack([self.title, self.vectors])
+        peak = np.abs(rows).max(axis=1, keepdims=True)
+        scaled = np.round(rows * (127 / np.where(peak > 0, peak, 1))).astype(np.int8)
+        return self.starts.astype(np.int32).tobytes(), scaled.tobytes()
+
+    @classmethod
+    def unpack(cls, starts: bytes, packed: bytes) -> SentenceVectors:
+        begin = np.frombuffer(starts, dtype=np.int32)
+        rows = np.frombuffer(packed, dtype=np.int8).reshape(len(begin) + 1, -1)
+        rows = rows.astype(np.float32)
+        rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+        return cls(rows[0], begin, rows[1:])

@@ -1,0 +1,211 @@
+"""The crash-safe ingest transaction: add, replace and delete documents.
+
+For each article its chunks are written to Chroma under a new version; switching the
+manifest row to that version is one SQLite transaction, the commit point; only then are
+the old version's chunks deleted. `pending` notes each version being written, so that the
+next writer deletes what a crash left. After a batch the keyword index is brought in step
+from the rows just written. Every write is followed by a step (rag/ingest/steps.py), where
+a test can crash the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from filelock import FileLock, Timeout
+
+from rag.index.embeddings import embed_passages
+from rag.index.keyword import DELTA_MIN, Row
+from rag.index.manifest import Manifest
+from rag.index.sync import InStep
+from rag.index.vectors import SentenceVectors
+from rag.ingest.articles import ArticleError
+from rag.ingest.chunking import chunk_article
+from rag.ingest.steps import WriteSteps
+from rag.settings import Settings
+from rag.types import Article, Chunk, FileResult
+
+if TYPE_CHECKING:
+    from rag.backends import Backends
+
+log = logging.getLogger("rag")
+Progress = Callable[[int, int, FileResult], None]
+# Bumped when what is stored per chunk or document changes, so documents are written anew.
+SCHEMA = 3
+
+
+class Writer:
+    """Writes one archive; holds its lock, which is exclusive across processes."""
+
+    def __init__(
+        self, settings: Settings, manifest: Manifest, backends: Backends, sync: InStep
+    ) -> None:
+        self.settings, self.manifest, self.backends, self.sync = settings, manifest, backends, sync
+        self.lock = FileLock(settings.lock_path)  # reentrant within this process
+        self.steps = WriteSteps(settings.crash_after_step)
+        self._written: dict[str, list[Row]] | None = {}  # doc_id -> rows, for the keyword index
+
+    def run(
+        self, readers: list[tuple[str, Callable[[], Article]]], progress: Progress | None
+    ) -> list[FileResult]:
+        """Read and add each article in turn; one bad file is skipped with a reason."""
+        results: list[FileResult] = []
+        with self._writing():
+            self._recover()
+            for i, (label, read) in enumerate(readers, start=1):
+                try:
+                    result = self.add(read(), label)
+                except ArticleError as e:
+                    result = FileResult(label, "skipped", reason=str(e))
+                except OSError as e:
+                    result = FileResult(
+                        label, "skipped", reason=f"cannot read file: {e.strerror or e}"
+                    )
+                results.append(result)
+                if progress:
+                    progress(i, len(readers), result)
+            self.update_keyword()
+        return results
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the archive's write lock; say so if another process has it."""
+        try:
+            self.lock.acquire(timeout=0)
+        except Timeout:
+            log.warning(
+                "another ingest or delete is running on %s; waiting for it to finish",
+                self.settings.data_dir,
+            )
+            self.lock.acquire()
+        try:
+            yield
+        finally:
+            self.lock.release()
+
+    def version(self, article: Article) -> str:
+        """Names what is stored for the article: its text and how it was chunked and embedded."""
+        s = self.settings
+        recipe = f"{article.content_hash}|{s.chunk_max_words}|{s.chunk_overlap_sentences}|"
+        recipe += f"{s.embedding_name}|{SCHEMA}"
+        return hashlib.sha256(recipe.encode()).hexdigest()[:12]
+
+    def add(self, article: Article, path: str = "") -> FileResult:
+        """Add or replace one article. The caller holds the lock."""
+        version = self.version(article)
+        current = self.manifest.version(article.doc_id)
+        found = FileResult(path or article.source, "", article.doc_id, article.title)
+        if current == version:
+            row = self.manifest.document(article.doc_id)
+            chunks = row[0].chunks if row else 0
+            return FileResult(found.path, "unchanged", article.doc_id, article.title, chunks)
+        s = self.settings
+        chunks = chunk_article(article, s.chunk_max_words, s.chunk_overlap_sentences, version)
+        texts = [f"{article.title}\n{c.text}" for c in chunks]
+        spans = [_spans(article.title, c) for c in chunks]
+        vectors, pooled = embed_passages(self.backends.embedder, texts, spans)
+        store, step = self.sync.store(), self.steps
+        self.manifest.begin(article.doc_id, version)
+        step(f"pending version of {article.doc_id} noted")
+        store.add(article, chunks, vectors, version)
+        step(f"new chunks of {article.doc_id} written")
+        self.manifest.commit(article, version, len(chunks), SentenceVectors.of(chunks, pooled))
+        step(f"manifest switched to the new version of {article.doc_id}")
+        store.delete(article.doc_id, keep_version=version)
+        step(f"old chunks of {article.doc_id} deleted")
+        self.manifest.finish(article.doc_id)
+        step(f"{article.doc_id} no longer pending")
+        self.sync.wrote()
+        self._remember(article, chunks, version)
+        status = "added" if current is None else "updated"
+        return FileResult(found.path, status, article.doc_id, article.title, len(chunks))
+
+    def _remember(self, article: Article, chunks: list[Chunk], version: str) -> None:
+        """Keep the rows just written for the keyword index, up to what its small segment
+        holds; past that it merges, reading every row back from the store anyway."""
+        if self._written is None:
+            return
+        self._written[article.doc_id] = [
+            Row(c.chunk_id, article.doc_id, version, article.day, article.site, c.text)
+            for c in chunks
+        ]
+        if sum(len(rows) for rows in self._written.values()) > DELTA_MIN:
+            self._written = None
+
+    def _recover(self) -> None:
+        """Delete chunks left by an ingest that crashed before or after its commit."""
+        for doc_id in self.manifest.pending():
+            version = self.manifest.version(doc_id)
+            store = self.sync.store()
+            if version is None:
+                store.delete(doc_id)
+            else:
+                store.delete(doc_id, keep_version=version)
+            self.steps(f"chunks left by a crash on {doc_id} deleted")
+            self.manifest.finish(doc_id)
+            self.steps(f"{doc_id} recovered")
+
+    def delete(self, doc_id: str) -> bool:
+        """Remove a document and all its chunks; False if there is no such document."""
+        with self._writing():
+            self.manifest.begin(doc_id, "")
+            self.steps(f"deletion of {doc_id} noted")
+            found = self.manifest.remove(doc_id)
+            self.steps(f"{doc_id} removed from the manifest")
+            self.sync.store().delete(doc_id)
+            self.steps(f"chunks of {doc_id} deleted")
+            self.manifest.finish(doc_id)
+            self.steps(f"{doc_id} no longer pending")
+            self.sync.wrote()
+            self.update_keyword()
+        return found
+
+    def catch_up(self) -> None:
+        """Clean up after a writer that crashed and bring the keyword index in step (it lags
+        after a crash, or is rebuilt when its files are damaged); left to the writer at
+        work if there is one."""
+        try:
+            self.lock.acquire(timeout=0)
+        except Timeout:
+            return
+        try:
+            self._recover()
+            self.update_keyword()
+        finally:
+            self.lock.release()
+
+    def update_keyword(self, rebuild: bool = False) -> None:
+        """Bring the keyword index in step with the manifest: from the rows this writer
+        wrote, and from the store for documents another (perhaps crashed) writer wrote."""
+        with self._writing():
+            keyword = self.sync.keyword()
+            generation = self.manifest.generation()
+            if not rebuild and keyword.generation == generation:
+                return
+            versions = self.manifest.all_versions()
+            store = self.sync.store()
+            every_row = lambda: (Row(*r) for r in store.rows())  # noqa: E731
+            if rebuild:
+                keyword.rebuild(every_row(), versions, generation, self.steps)
+            else:
+                keyword.update(versions, self._rows_of, every_row, generation, self.steps)
+            self._written = {}
+
+    def _rows_of(self, doc_ids: list[str]) -> Iterator[Row]:
+        written = self._written or {}
+        for doc_id in doc_ids:
+            yield from written.get(doc_id, ())
+        others = [d for d in doc_ids if d not in written]
+        if others:
+            yield from (Row(*r) for r in self.sync.store().rows(others))
+
+
+def _spans(title: str, chunk: Chunk) -> list[tuple[int, int]]:
+    """Character spans of the headline and of each sentence in the text embedded for
+    `chunk` (the headline, a newline, the chunk's text)."""
+    shift = len(title) + 1 - chunk.start
+    return [(0, len(title)), *((s.start + shift, s.end + shift) for s in chunk.sentences)]

@@ -1,0 +1,70 @@
+"""Hybrid search: dense and BM25 rankings fused with the question's dates, current versions
+only, optionally reranked, at most so many chunks per article."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from rag.index.manifest import Manifest
+from rag.index.sync import InStep
+from rag.search.dates import question_range
+from rag.search.fusion import Fusion, cap_per_doc, fuse
+from rag.settings import Settings
+from rag.types import Filters, Hit
+
+if TYPE_CHECKING:
+    from rag.backends import Backends
+
+
+class Retriever:
+    def __init__(
+        self, settings: Settings, backends: Backends, manifest: Manifest, sync: InStep
+    ) -> None:
+        self.settings, self.backends, self.manifest, self.sync = settings, backends, manifest, sync
+
+    def search(
+        self,
+        query: str,
+        k: int,
+        as_of: dt.date | None,
+        mode: str,
+        per_doc: int,
+        filters: Filters | None,
+    ) -> list[Hit]:
+        """The k best chunks for the query (see `Archive.search`)."""
+        s = self.settings
+        pool = max(4 * k, 40)
+        limits = (filters or Filters()).capped(as_of)
+        store = self.sync.store()
+        dense: list[Hit] = []
+        if mode != "keyword":
+            vector = self.backends.embedder.embed([query])[0]
+            dense = store.query(vector, pool, limits)
+        keyword: list[tuple[str, float]] = []
+        if mode != "dense":
+            keyword = self.sync.keyword().search(query, pool, limits)
+        # BM25's ranking must include the chunks dense search found too; fetch only the rest.
+        found = {h.chunk_id: h for h in dense}
+        found.update({h.chunk_id: h for h in store.get([c for c, _ in keyword if c not in found])})
+        keyword_hits = [
+            replace(found[cid], keyword_score=score) for cid, score in keyword if cid in found
+        ]
+        weights = Fusion(s.fusion_keyword_weight, s.fusion_date_weight, s.fusion_recency_weight)
+        asked = question_range(query, as_of or dt.date.today())
+        hits = fuse(dense, keyword_hits, weights, asked)
+        versions = self.manifest.versions(list({h.doc_id for h in hits}))
+        current = [h for h in hits if versions.get(h.doc_id) == h.version]
+        if mode == "hybrid+rerank":
+            current = self.backends.reranker.rerank(query, current)
+        kept = cap_per_doc(current, per_doc, k)
+        return [replace(h, rank=i) for i, h in enumerate(kept, start=1)]
+
+    def with_sentence_vectors(self, hits: list[Hit]) -> list[Hit]:
+        """The hits with their sentences' vectors from ingest, so answering embeds none."""
+        stored = self.manifest.sentence_vectors(list({h.doc_id for h in hits}))
+        return [
+            replace(h, sentence_vectors=stored[h.doc_id].for_hit(h)) if h.doc_id in stored else h
+            for h in hits
+        ]
