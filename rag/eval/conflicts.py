@@ -17,7 +17,7 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 
-from rag.answer.conflicts import fold
+from rag.answer.disputes import fold
 from rag.backends import Backends
 from rag.pipeline import Archive
 from rag.settings import Settings
