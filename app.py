@@ -10,9 +10,15 @@ from pathlib import Path
 import streamlit as st
 
 from rag.pipeline import Archive, QuestionError
-from rag.render import answer_markdown, escape_answer, escape_markdown, highlight, safe_url
+from rag.render import (
+    answer_markdown,
+    day,
+    escape_answer,
+    escape_markdown,
+    highlight,
+    safe_url,
+)
 from rag.settings import Settings
-from rag.text.dates import day
 from rag.types import Answer, Citation, FileResult, Filters, Span, StoreUnavailable, site_of
 
 log = logging.getLogger("rag.app")

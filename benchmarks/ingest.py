@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from rag.backends import Backends  # noqa: E402
 from rag.eval.baseline import tutorial_store  # noqa: E402
 from rag.eval.retrieval import corpus_files, format_table  # noqa: E402
 from rag.index.embeddings import Encoder  # noqa: E402
@@ -57,9 +58,14 @@ def main() -> None:
             settings = Settings(data_dir=Path(tmp) / backend, seed_dir=None, embed_backend=backend)
             archive = Archive(settings)
             embedder = archive.backends.embedder
-            embedder.embed(texts[:8])  # warm up
+            # every system runs once on a few files before it is timed (a cold first run
+            # pays for loading and for the kernels' set-up, not for ingesting)
+            embedder.embed(texts[:8])
+            warm = settings.model_copy(update={"data_dir": Path(tmp) / f"warm-{backend}"})
+            Archive(warm, Backends(warm, embedder)).ingest(files[:2])
             tokens = word_pieces(embedder, texts)
             if backend == "torch":
+                embedder.model.encode(texts[:8], batch_size=32, normalize_embeddings=True)
                 start = time.perf_counter()
                 embedder.model.encode(texts, batch_size=32, normalize_embeddings=True)
                 rows[FLOOR] = _row(len(texts), time.perf_counter() - start, tokens)
@@ -74,6 +80,7 @@ def main() -> None:
             rows[f"our ingest, {backend}"] = _row(chunks, ingest_s, tokens)
             rows[f"our ingest, {backend}"]["model_share"] = model_s / ingest_s
             if backend == "torch":
+                tutorial_store(files[:2], Path(tmp) / "warm-tutorial", embedder)
                 start = time.perf_counter()
                 store = tutorial_store(files, Path(tmp) / "tutorial", embedder)
                 tutorial_s = time.perf_counter() - start

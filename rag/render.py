@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import re
 
+from rag.text.dates import day
 from rag.types import Answer, Span
+
+__all__ = ["answer_markdown", "day", "escape_answer", "escape_markdown", "highlight", "safe_url"]
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^])")
 

@@ -124,7 +124,3 @@ class Settings(BaseSettings):
     @property
     def lock_path(self) -> Path:
         return self.data_dir / "ingest.lock"
-
-    @property
-    def uploads_dir(self) -> Path:
-        return self.data_dir / "uploads"

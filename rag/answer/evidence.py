@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.index.embeddings import Embedder
+from rag.index.embeddings import Encoder
 from rag.text.patterns import NAME_WORD, NUMBER, content_words
 from rag.types import Hit, Span
 
@@ -45,7 +45,7 @@ def new_facts(question: str, sentence: str) -> bool:
     return any(w.lower() not in asked for w in _FACT.findall(sentence[1:]))
 
 
-def score_sentences(question: str, hits: list[Hit], embedder: Embedder) -> list[ScoredSentence]:
+def score_sentences(question: str, hits: list[Hit], embedder: Encoder) -> list[ScoredSentence]:
     """Every distinct sentence of the hits, and each article's headline, scored against the
     question, best first. Headlines count: news often states the answer only there.
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.index.embeddings import Embedder
+from rag.index.embeddings import Encoder
 from rag.ingest.chunking import split_sentences
 from rag.text.patterns import MARKER, NAME_WORD, NOT_NAMES, NUMBER, marker_numbers
 from rag.types import Claim, Hit, Span
@@ -100,7 +100,7 @@ def _windows(hit: Hit) -> list[tuple[Span, str, bool]]:
     return [(span, body, True) for span, body in sentences] + pairs
 
 
-def check(text: str, passages: list[Hit], embedder: Embedder, min_support: float) -> Checked:
+def check(text: str, passages: list[Hit], embedder: Encoder, min_support: float) -> Checked:
     """Split `text` into claims and check each against the passages it cites (1-based)."""
     parsed = parse_claims(text, len(passages))
     cited = sorted({n for _, cites, _ in parsed for n in cites})

@@ -15,13 +15,13 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from rag.index.embeddings import Embedder
+from rag.index.embeddings import Encoder
 
 
 class LangChainEmbeddings(Embeddings):
-    """Our offline Embedder behind LangChain's Embeddings interface."""
+    """Our offline encoder behind LangChain's Embeddings interface."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Encoder) -> None:
         self.embedder = embedder
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -31,7 +31,7 @@ class LangChainEmbeddings(Embeddings):
         return self.embedder.embed([text])[0].tolist()
 
 
-def tutorial_store(files: list[Path], folder: Path, embedder: Embedder) -> Chroma:
+def tutorial_store(files: list[Path], folder: Path, embedder: Encoder) -> Chroma:
     """Build (or reopen, if already built in `folder`) the tutorial pipeline's store."""
     embeddings = LangChainEmbeddings(embedder)
     settings = ChromaSettings(anonymized_telemetry=False)

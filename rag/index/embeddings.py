@@ -28,7 +28,8 @@ def cpu_has_fast_bf16() -> bool:
 
 
 class Encoder:
-    """What both model runtimes share: `hidden` runs the model, the rest is done here."""
+    """The type every embedder is: PyTorch (Embedder) and int8 ONNX (OnnxEmbedder) runtimes
+    differ only in `hidden`, which runs the model; the rest is shared here."""
 
     tokenizer: Any
     max_length: int

@@ -20,15 +20,15 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from rag.index.embeddings import Embedder
+from rag.index.embeddings import Encoder
 from rag.types import Article, Chunk, Filters, Hit, Span, StoreUnavailable
 
 
 @register_embedding_function
 class BundledEmbeddingFunction(EmbeddingFunction[Documents]):
-    """Chroma-facing wrapper of our offline Embedder."""
+    """Chroma-facing wrapper of our offline encoder."""
 
-    def __init__(self, embedder: Embedder | None = None) -> None:
+    def __init__(self, embedder: Encoder | None = None) -> None:
         self.embedder = embedder
 
     def __call__(self, input: Documents) -> Embeddings:
@@ -150,7 +150,7 @@ class ChunkStore:
     """
 
     def __init__(
-        self, path: Path, collection: str, embedder: Embedder | None = None, url: str = ""
+        self, path: Path, collection: str, embedder: Encoder | None = None, url: str = ""
     ) -> None:
         self._args = (path, collection, embedder, url)
         self.url = url

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Protocol
 
-from rag.index.embeddings import Embedder
+from rag.index.embeddings import Encoder
 from rag.text.patterns import NAME_WORD, NUMBER
 from rag.types import Hit
 
@@ -45,7 +45,7 @@ class SentenceReranker:
     """Score = best-sentence similarity + exact-match share + a prior from the fused rank."""
 
     def __init__(
-        self, embedder: Embedder, depth: int = 20, prior: float = 0.3, match: float = 0.2
+        self, embedder: Encoder, depth: int = 20, prior: float = 0.3, match: float = 0.2
     ) -> None:
         self.embedder, self.depth, self.prior, self.match = embedder, depth, prior, match
 
