@@ -31,6 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from rag.backends import Backends  # noqa: E402
 from rag.eval.retrieval import format_table, load_questions, percentile  # noqa: E402
 from rag.pipeline import Archive  # noqa: E402
 from rag.settings import Settings  # noqa: E402
@@ -57,7 +58,7 @@ def build(source: Archive, target: Archive, size: int) -> int:
     """Fill `target` with at least `size` chunks copied from `source`; the chunk count."""
     chunks = source_chunks(source)
     rng = np.random.default_rng(0)
-    step = target.store.client.get_max_batch_size()
+    step = target.backends.store.client.get_max_batch_size()
     ids: list[str] = []
     vectors: list[np.ndarray] = []
     texts: list[str] = []
@@ -65,7 +66,7 @@ def build(source: Archive, target: Archive, size: int) -> int:
     written, copy = 0, 0
 
     def flush() -> None:
-        target.store.collection.upsert(
+        target.backends.store.collection.upsert(
             ids=ids, embeddings=np.array(vectors), documents=texts, metadatas=metas
         )
         ids.clear(), vectors.clear(), texts.clear(), metas.clear()
@@ -109,8 +110,8 @@ def measure(args: argparse.Namespace, size: int) -> dict[str, dict[str, float]]:
     start = time.perf_counter()
     built = target.manifest.count() == 0
     if built:
-        source = Archive(Settings(data_dir=args.source, seed_dir=None))
-        target.embedder = source.embedder
+        source_settings = Settings(data_dir=args.source, seed_dir=None)
+        source = Archive(source_settings, Backends(source_settings, target.backends.embedder))
         build(source, target, size)
     build_s = time.perf_counter() - start
     start = time.perf_counter()
@@ -123,20 +124,20 @@ def measure(args: argparse.Namespace, size: int) -> dict[str, dict[str, float]]:
     target.ask("warm up the model and the indexes")
     timings: dict[str, list[float]] = {"tutorial query": [], "search": [], "ask (offline)": []}
     for q in questions:  # each timed from scratch: no query vector remembered across them
-        target.embedder.forget()
+        target.backends.embedder.forget()
         start = time.perf_counter()
-        vector = target.embedder.embed([q.query])[0]
-        target.store.collection.query(query_embeddings=[vector], n_results=6)
+        vector = target.backends.embedder.embed([q.query])[0]
+        target.backends.store.collection.query(query_embeddings=[vector], n_results=6)
         timings["tutorial query"].append((time.perf_counter() - start) * 1000)
-        target.embedder.forget()
+        target.backends.embedder.forget()
         start = time.perf_counter()
         target.search(q.query, as_of=q.as_of)
         timings["search"].append((time.perf_counter() - start) * 1000)
-        target.embedder.forget()
+        target.backends.embedder.forget()
         start = time.perf_counter()
         target.ask(q.query, as_of=q.as_of)
         timings["ask (offline)"].append((time.perf_counter() - start) * 1000)
-    chunks = target.store.count()
+    chunks = target.backends.store.count()
     base = percentile(timings["tutorial query"], 0.5)
     rows: dict[str, dict[str, float]] = {
         f"{name} @{chunks}": {
