@@ -14,8 +14,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from rag.pipeline import Archive, QuestionError
+from rag.render import answer_json, hit_json
 from rag.settings import Settings
-from rag.types import Answer, FileResult, Filters, Hit
+from rag.types import Answer, FileResult, Filters
 
 EXIT_OK, EXIT_FATAL, EXIT_SKIPPED = 0, 1, 2
 STATUSES = ("added", "updated", "unchanged", "skipped")
@@ -91,31 +92,6 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got '{text}'") from e
-
-
-def hit_json(hit: Hit) -> dict:
-    fields = ("rank", "score", "chunk_id", "doc_id", "title", "date", "url", "source", "text")
-    out = {f: getattr(hit, f) for f in fields}
-    out.update(score=round(hit.score, 4), start=hit.start, end=hit.end)
-    return out
-
-
-def answer_json(answer: Answer) -> dict:
-    citations = []
-    for c in answer.citations:
-        row = asdict(c)
-        del row["passage_start"]
-        citations.append(row)
-    return {
-        "question": answer.question,
-        "answer": answer.text,
-        "abstained": answer.abstained,
-        "backend": answer.backend,
-        "notice": answer.notice,
-        "citations": citations,
-        "claims": [asdict(c) for c in answer.claims],
-        "conflicts": [asdict(c) for c in answer.conflicts],
-    }
 
 
 def _ingest(archive: Archive, paths: list[Path]) -> int:

@@ -2,23 +2,51 @@
 
 Every Markdown-significant character is backslash-escaped, so document text can never
 become a link, an image that loads from outside, HTML, LaTeX or a Streamlit directive.
+Escaping alone does not stop GitHub-flavoured autolinks (bare https://…, www.…, and e-mail
+addresses are linked after parsing, whatever was escaped), so an invisible word joiner
+(U+2060) is put where such a link would start. The text reads the same; only links we
+build (`safe_url`) are ever links.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import asdict
+from urllib.parse import quote, urlencode
 
 from rag.text.dates import day
-from rag.types import Answer, Span
+from rag.text.patterns import content_words
+from rag.types import Answer, Asked, Filters, Hit, Span
 
-__all__ = ["answer_markdown", "day", "escape_answer", "escape_markdown", "highlight", "safe_url"]
+__all__ = [
+    "answer_json",
+    "answer_markdown",
+    "asked_caption",
+    "day",
+    "escape_answer",
+    "escape_markdown",
+    "highlight",
+    "hit_json",
+    "parse_share",
+    "safe_url",
+    "sentence_query",
+    "share_query",
+    "snippet",
+    "text_fragment_url",
+    "word_spans",
+]
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^])")
+# Where a GFM autolink would begin: after "http:" / "https:" before "//", after "www"
+# before ".", after the "@" of an e-mail address.
+_AUTOLINK = re.compile(r"(?i)(?<=http:)(?=//)|(?<=https:)(?=//)|(?<=www)(?=\.)|(?<=@)(?=\w)")
+WORD_JOINER = "\u2060"
 
 
 def escape_markdown(text: str) -> str:
-    """Text shown literally by a Markdown renderer, line breaks kept."""
-    escaped = _SPECIAL.sub(r"\\\1", text)
+    """Text shown literally by a Markdown renderer, line breaks kept, never a link."""
+    escaped = _SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
     return escaped.replace("\r", "").replace("\n", "  \n")
 
 
@@ -78,3 +106,114 @@ def escape_answer(text: str, unsupported_mark: str) -> str:
     escaped = escape_markdown(text)
     mark = escape_markdown(unsupported_mark)
     return escaped.replace(mark, f":red[**{mark}**]") if mark else escaped
+
+
+def hit_json(hit: Hit) -> dict:
+    fields = ("rank", "score", "chunk_id", "doc_id", "title", "date", "url", "source", "text")
+    out = {f: getattr(hit, f) for f in fields}
+    out.update(score=round(hit.score, 4), start=hit.start, end=hit.end)
+    return out
+
+
+def answer_json(answer: Answer) -> dict:
+    citations = []
+    for c in answer.citations:
+        row = asdict(c)
+        del row["passage_start"]
+        citations.append(row)
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "backend": answer.backend,
+        "notice": answer.notice,
+        "citations": citations,
+        "claims": [asdict(c) for c in answer.claims],
+        "conflicts": [asdict(c) for c in answer.conflicts],
+    }
+
+
+def asked_caption(asked: Asked, today: dt.date) -> str:
+    """What an answer was answered under, in words: as of when, which dates and sites."""
+    f = asked.filters
+    parts = [f"as of {day((asked.as_of or today).isoformat())}"]
+    if f.since or f.until:
+        start = day(f.since.isoformat()) if f.since else "the first article"
+        end = day(f.until.isoformat()) if f.until else "the last"
+        parts.append(f"published {start} – {end}")
+    parts.append("sites: " + ", ".join(f.sites) if f.sites else "any site")
+    if asked.offline:
+        parts.append("quotes only")
+    return "Answered " + " · ".join(parts)
+
+
+def share_query(asked: Asked) -> str:
+    """The query string of a link that asks the same question under the same options."""
+    f = asked.filters
+    params: list[tuple[str, str]] = [("q", asked.question)]
+    for name, value in (("as_of", asked.as_of), ("since", f.since), ("until", f.until)):
+        if value:
+            params.append((name, value.isoformat()))
+    params += [("site", s) for s in f.sites]
+    if asked.offline:
+        params.append(("offline", "1"))
+    return "?" + urlencode(params)
+
+
+def parse_share(params: dict[str, list[str]]) -> Asked | None:
+    """The question a share link asks (`share_query`); None without one. Dates that do not
+    parse are left out rather than failing the page."""
+    question = (params.get("q") or [""])[0].strip()
+    if not question:
+        return None
+
+    def date(name: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat((params.get(name) or [""])[0])
+        except ValueError:
+            return None
+
+    sites = tuple(s for s in params.get("site", []) if s)
+    filters = Filters(date("since"), date("until"), sites)
+    return Asked(question, date("as_of"), filters, (params.get("offline") or [""])[0] == "1")
+
+
+def sentence_query(doc_id: str, start: int, end: int) -> str:
+    """The query string of a link that opens a document at one of its sentences."""
+    return "?" + urlencode({"doc": doc_id, "at": start, "to": end})
+
+
+def text_fragment_url(url: str, quote_text: str) -> str | None:
+    """A link into the original page that browsers scroll to and mark (`#:~:text=`), for
+    http(s) sources; long quotes are matched by their first and last words."""
+    base = safe_url(url)
+    if base is None or not quote_text.strip():
+        return None
+    words = quote_text.split()
+
+    def encode(part: list[str]) -> str:
+        return quote(" ".join(part), safe="").replace("-", "%2D")
+
+    target = encode(words) if len(words) <= 10 else f"{encode(words[:5])},{encode(words[-5:])}"
+    return f"{base.split('#')[0]}#:~:text={target}"
+
+
+def word_spans(text: str, query: str) -> list[Span]:
+    """Where the query's topic words stand in `text`, for highlighting search matches."""
+    words = content_words(query)
+    if not words:
+        return []
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words))) + r")\b", re.I)
+    return [Span(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def snippet(text: str, query: str, width: int = 220) -> str:
+    """About `width` characters of `text` around the first of the query's words it holds
+    (plain text, for a table cell)."""
+    spans = word_spans(text, query)
+    first = spans[0].start if spans else 0
+    start = max(0, first - width // 3)
+    if start > 0:  # begin at a word
+        start = text.find(" ", start, first) + 1 or start
+    piece = " ".join(text[start : start + width].split())
+    return ("…" if start > 0 else "") + piece + ("…" if start + width < len(text) else "")

@@ -214,3 +214,13 @@ class FileResult:
 
 class StoreUnavailable(RuntimeError):
     """The Chroma server cannot be reached; the message says where and how to start it."""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question as the user put it, with what it was answered under."""
+
+    question: str
+    as_of: dt.date | None = None
+    filters: Filters = field(default_factory=Filters)
+    offline: bool = False
