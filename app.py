@@ -1,8 +1,14 @@
-"""Streamlit chat over the news archive. Thin: all logic lives in rag/."""
+"""Streamlit chat over the news archive. Thin: all logic lives in rag/.
+
+Every piece of document or model text goes through rag.render.escape_markdown (or
+highlight, built on it) before it reaches the page, labels included; the only links are the
+ones built here from a document's http(s) URL or to this app.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 from pathlib import Path
@@ -11,18 +17,30 @@ import streamlit as st
 
 from rag.pipeline import Archive, QuestionError
 from rag.render import (
+    answer_json,
     answer_markdown,
+    asked_caption,
     day,
     escape_answer,
     escape_markdown,
     highlight,
+    parse_share,
     safe_url,
+    sentence_query,
+    share_query,
+    snippet,
+    text_fragment_url,
+    word_spans,
 )
 from rag.settings import Settings
-from rag.types import Answer, Citation, FileResult, Filters, Span, StoreUnavailable, site_of
+from rag.types import Answer, Asked, Citation, FileResult, Filters, Span, StoreUnavailable, site_of
 
 log = logging.getLogger("rag.app")
-st.set_page_config(page_title="News archive Q&A", page_icon="🗞️", layout="wide")
+st.set_page_config(page_title="News archive Q&A", page_icon=":material/newspaper:", layout="wide")
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def llm_key() -> dict:
@@ -34,7 +52,7 @@ def llm_key() -> dict:
     return {"llm_api_key": key} if key else {}
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="Loading the language model and opening the archive…")
 def get_archive(data_dir: str) -> Archive:
     archive = Archive(Settings(data_dir=Path(data_dir), **llm_key()))
     archive.warm_up()  # load the model now, not on the first question
@@ -51,17 +69,55 @@ def seed_once(archive: Archive) -> None:
         except StoreUnavailable as e:
             status.update(label=escape_markdown(str(e)), state="error")
             return
-        status.update(
-            label=f"Added {len(results)} sample article(s)", state="complete", expanded=False
-        )
+        label = f"Added {plural(len(results), 'sample article')}"
+        status.update(label=label, state="complete", expanded=False)
+
+
+def scroll_to(key: str, sentence: str) -> None:
+    """Scroll the page to the highlighted sentence that begins like `sentence` inside the
+    container `key`. Our own script: the words travel as a JSON string, never as markup."""
+    needle = json.dumps(" ".join(sentence.split()[:8])).replace("<", "\\u003c")
+    where = json.dumps(f".st-key-{key} strong")
+    # Streamlit may still be laying the page out: look again until it has stood in view a
+    # few times (about 10 s at most), scrolling whenever it is not.
+    script = f"""<script>
+const needle = {needle};
+let steady = 0;
+function find(tries) {{
+  const marks = [...window.parent.document.querySelectorAll({where})];
+  const clean = t => t.replace(/\\u2060/g, "").replace(/\\s+/g, " ").trim();
+  const hit = marks.find(m => clean(m.textContent).startsWith(needle));
+  if (hit) {{
+    const box = hit.getBoundingClientRect();
+    if (box.top >= 0 && box.bottom <= window.parent.innerHeight) steady += 1;
+    else {{ hit.scrollIntoView({{block: "center"}}); steady = 0; }}
+  }}
+  if (steady < 3 && tries > 0) setTimeout(() => find(tries - 1), 250);
+}}
+find(40);
+</script>"""
+    st.iframe(script, height=1)  # same-origin, so it can scroll the page; nothing to show
+
+
+def source_links(c: Citation) -> str:
+    """Links to the article, to the quoted sentence in the original page (a text-fragment
+    link browsers scroll to), and to the sentence in this app's archive."""
+    parts = [escape_markdown(f"{c.source} · {day(c.date)}")]
+    url = safe_url(c.url)
+    if url:
+        parts.append(f"[open the source :material/open_in_new:](<{url}>)")
+        fragment = text_fragment_url(url, c.quote)
+        if fragment:
+            parts.append(f"[this sentence in the source](<{fragment}>)")
+    parts.append(f"[link to this sentence](<{sentence_query(c.doc_id, c.start, c.end)}>)")
+    return " · ".join(parts)
 
 
 def show_citation(archive: Archive, c: Citation, key: str) -> None:
-    label = f"[{c.n}] {c.title} · {c.date or 'undated'}"
-    with st.expander(label):
-        url = safe_url(c.url)
-        meta = escape_markdown(f"{c.source} · {c.date or 'undated'}")
-        st.markdown(f"{meta} · [open the source ↗](<{url}>)" if url else meta)
+    label = escape_markdown(f"[{c.n}] {c.title} · {day(c.date)}")
+    # keyed: it stays open when the page reruns (showing the whole article reruns it)
+    with st.expander(label, key=f"{key}-source-{c.n}"):
+        st.markdown(source_links(c))
         if c.in_title:  # the headline is what is quoted
             st.markdown("Headline: " + highlight(c.quote, 0, [Span(0, len(c.quote))]))
         quote = Span(c.start, c.end)
@@ -70,9 +126,12 @@ def show_citation(archive: Archive, c: Citation, key: str) -> None:
             found = archive.document(c.doc_id)
             if found is None:
                 st.info("This article has since been removed from the archive.")
-            else:
-                passage = Span(c.passage_start, c.passage_start + len(c.passage))
+                return
+            passage = Span(c.passage_start, c.passage_start + len(c.passage))
+            with st.container(key=f"article-{key}-{c.n}"):
                 st.markdown(highlight(found[1], 0, [] if c.in_title else [quote], passage))
+            if not c.in_title:
+                scroll_to(f"article-{key}-{c.n}", c.quote)
 
 
 def show_conflicts(reply: Answer) -> None:
@@ -80,7 +139,7 @@ def show_conflicts(reply: Answer) -> None:
     labels = {"newest": "Newest report", "earlier": "Earlier reporting", "": "Reported"}
     for conflict in reply.conflicts:
         with st.container(border=True):
-            st.markdown(":orange[**⚠ The sources disagree**]")
+            st.markdown(":orange[:material/warning: **The sources disagree**]")
             for column, side in zip(st.columns(len(conflict.sides)), conflict.sides):
                 column.markdown("**" + escape_markdown(side.value) + "**")
                 cites = " ".join(f"[{n}]" for n in side.citations)
@@ -88,49 +147,58 @@ def show_conflicts(reply: Answer) -> None:
                 column.caption(escape_markdown(f"{labels[side.label]} · {when} · sources {cites}"))
 
 
-def show_reply(archive: Archive, reply: Answer | str, key: str) -> None:
+def show_passages(reply: Answer) -> None:
+    """The retrieval inspector: every passage read, wrapped, with its scores."""
+    cited = {c.chunk_id for c in reply.citations}
+    with st.expander("Retrieved passages (why these sources)"):
+        for h in reply.hits:
+            mark = " · :green[cited]" if h.chunk_id in cited else ""
+            scores = (
+                f"dense {h.dense_score:.3f} · keyword {h.keyword_score:.2f} · fused {h.score:.4f}"
+            )
+            st.markdown(f"**{h.rank}.** {escape_markdown(h.title)} · {day(h.date)}{mark}")
+            st.caption(scores + "  \n" + escape_markdown(h.text))
+
+
+def show_reply(archive: Archive, reply: Answer | str, asked: Asked | None, key: str) -> None:
     if isinstance(reply, str):
         st.markdown(escape_markdown(reply))
         return
     if reply.notice:
-        st.warning(escape_markdown(reply.notice), icon="⚠️")
-    mark = archive.message("unsupported_claim")
-    st.markdown(escape_answer(reply.text, mark))
+        st.warning(escape_markdown(reply.notice), icon=":material/warning:")
+    st.markdown(escape_answer(reply.text, archive.message("unsupported_claim")))
     show_conflicts(reply)
+    if asked is not None:
+        st.caption(escape_markdown(asked_caption(asked, dt.date.today())))
     if not reply.abstained:
-        checked = sum(c.supported for c in reply.claims)
-        by = "quotes from the archive" if reply.backend == "offline" else reply.backend
-        st.caption(
-            escape_markdown(
-                f"Answered by {by} · {checked} of {len(reply.claims)} statements "
-                "checked against their sources"
+        if reply.backend == "offline":
+            articles = len({c.doc_id for c in reply.citations})
+            st.caption(f"Quoted verbatim from {plural(articles, 'article')} in the archive")
+        else:
+            checked = sum(c.supported for c in reply.claims)
+            st.caption(
+                escape_markdown(
+                    f"Written by {reply.backend} · {checked} of "
+                    f"{plural(len(reply.claims), 'statement')} checked against their sources"
+                )
             )
-        )
     for c in reply.citations:
         show_citation(archive, c, key)
-    if reply.citations:
-        with st.expander("Copy with sources"):
-            st.code(answer_markdown(reply), language="markdown", wrap_lines=True)
+    with st.expander("Share or export"):
+        if asked is not None:
+            st.markdown(f"[Link to this answer](<{share_query(asked)}>) (asks it again)")
+        left, right = st.columns(2)
+        left.download_button(
+            "Markdown", answer_markdown(reply), "answer.md", "text/markdown", key=f"{key}-md"
+        )
+        data = json.dumps(answer_json(reply), ensure_ascii=False, indent=2)
+        right.download_button("JSON", data, "answer.json", "application/json", key=f"{key}-js")
+        st.code(answer_markdown(reply), language="markdown", wrap_lines=True)
     if reply.hits:
-        with st.expander("Retrieved passages (why these sources)"):
-            cited = {c.chunk_id for c in reply.citations}
-            rows = [
-                {
-                    "rank": h.rank,
-                    "cited": h.chunk_id in cited,
-                    "title": h.title,
-                    "date": h.date,
-                    "dense": round(h.dense_score, 3),
-                    "keyword": round(h.keyword_score, 2),
-                    "fused": round(h.score, 4),
-                    "passage": h.text[:300],
-                }
-                for h in reply.hits
-            ]
-            st.dataframe(rows, hide_index=True)
+        show_passages(reply)
 
 
-def ask(archive: Archive, question: str, options: dict, history: list) -> Answer | str:
+def ask(archive: Archive, asked: Asked, k: int, history: list) -> Answer | str:
     """Answer with a visible status; an LLM's draft streams into the page as it is written."""
     draft = st.empty()
     pieces: list[str] = []
@@ -139,23 +207,31 @@ def ask(archive: Archive, question: str, options: dict, history: list) -> Answer
         pieces.append(piece)
         draft.markdown(escape_markdown("".join(pieces)) + " ▌")
 
-    turns = [(q.question, q.text) for role, q in history if isinstance(q, Answer)]
-    try:
-        with st.status("Searching the archive…") as status:
-            answer = archive.ask(question, history=turns, on_token=on_token, **options)
-            done = "No answer in the archive" if answer.abstained else "Checked against the sources"
-            status.update(label=done, state="complete")
-        draft.empty()
-        return answer
-    except (QuestionError, StoreUnavailable) as e:
-        return str(e)
-    except Exception:
-        log.exception("answering failed")
-        return "Sorry, something went wrong while answering. Please try again."
+    turns = [(r.question, r.text) for _, r, _ in history if isinstance(r, Answer)]
+    with st.status("Searching the archive…") as status:
+        try:
+            answer = archive.ask(
+                asked.question, asked.as_of, asked.filters, turns, on_token, asked.offline, k
+            )
+        except (QuestionError, StoreUnavailable) as e:
+            status.update(label="Not asked", state="error")
+            return str(e)
+        except Exception:
+            log.exception("answering failed")
+            status.update(label="Something went wrong", state="error")
+            return "Sorry, something went wrong while answering. Please try again."
+        done = "No answer in the archive" if answer.abstained else "Answered from the archive"
+        status.update(label=done, state="complete", expanded=False)
+    draft.empty()
+    return answer
 
 
-def options(archive: Archive) -> dict:
-    """The sidebar's answer settings and retrieval filters, as keyword arguments of ask()."""
+def clear_filters() -> None:
+    st.session_state.update(f_as_of=dt.date.today(), f_since=None, f_until=None, f_sites=[])
+
+
+def options(archive: Archive) -> tuple[dt.date, Filters, bool, int]:
+    """The sidebar's answer settings and retrieval filters: as of, filters, offline, k."""
     with st.sidebar.expander("Answer settings"):
         name, problem = archive.llm
         if problem:
@@ -165,22 +241,21 @@ def options(archive: Archive) -> dict:
         if not name:
             st.caption("No LLM configured: set RAG_LLM_BACKEND and RAG_LLM_BASE_URL to add one.")
         k = st.slider("Passages to read", 2, 12, archive.settings.top_k)
-    with st.sidebar.expander("Filters"):
-        as_of = st.date_input(
-            "Answer as of", value=dt.date.today(), help="later articles are ignored"
-        )
-        period = st.date_input("Published between", value=(), help="leave empty for any date")
-        sites = st.multiselect("Sites", archive.sites(), placeholder="any site")
-    since, until = (tuple(period) + (None, None))[:2] if period else (None, None)
-    filters = Filters(since, until or since, tuple(sites))
-    offline = backend.startswith("Quotes")
-    return {"as_of": as_of, "filters": filters, "offline": offline, "k": k}
+    if "f_as_of" not in st.session_state:
+        clear_filters()
+    with st.sidebar.expander("Filters", expanded=True):
+        as_of = st.date_input("Answer as of", key="f_as_of", help="later articles are ignored")
+        since = st.date_input("Published from", key="f_since", help="empty: any date")
+        until = st.date_input("Published until", key="f_until", help="empty: any date")
+        sites = st.multiselect("Sites", archive.sites(), key="f_sites", placeholder="any site")
+        st.button("Clear filters", on_click=clear_filters, icon=":material/filter_alt_off:")
+    filters = Filters(since or None, until or None, tuple(sites))
+    return as_of, filters, bool(name) and backend.startswith("Quotes"), k
 
 
 def sidebar(archive: Archive) -> None:
     st.sidebar.header("Archive")
-    n = len(archive.documents())
-    st.sidebar.caption(f"{n} document{'s' if n != 1 else ''} in the archive")
+    st.sidebar.caption(f"{plural(len(archive.documents()), 'document')} in the archive")
     round_ = st.session_state.setdefault("upload_round", 0)
     files = st.sidebar.file_uploader(
         "Add articles (.txt, .md, .html, .pdf)",
@@ -203,7 +278,7 @@ def upload(archive: Archive, files: list) -> list[tuple[str, bool]]:
     bar = st.sidebar.progress(0.0, text="Adding…")
 
     def progress(done: int, total: int, result: FileResult) -> None:
-        bar.progress(done / total, text=f"{done}/{total}: {result.path}")
+        bar.progress(done / total, text=escape_markdown(f"{done}/{total}: {result.path}"))
 
     try:
         results = archive.ingest_uploads([(f.name, f.getvalue()) for f in files], progress)
@@ -217,71 +292,127 @@ def upload(archive: Archive, files: list) -> list[tuple[str, bool]]:
 
 
 def archive_page(archive: Archive) -> None:
-    """Browse, read and delete the archive's documents."""
-    st.title("🗂️ Archive")
+    """Search, read and delete the archive's documents."""
+    st.title(":material/inventory_2: Archive")
+    if note := st.session_state.pop("deleted", ""):
+        st.success(escape_markdown(note), icon=":material/delete:")
     docs = archive.documents()
     if not docs:
         st.info(archive.message("empty_archive"))
         return
-    needle = st.text_input("Search titles and sites", placeholder="e.g. Ukraine or cnn.com")
-    shown = [d for d in docs if needle.lower() in f"{d.title} {d.url} {d.source}".lower()]
-    table = [
-        {
-            "title": d.title,
-            "date": d.date,
-            "site": site_of(d.url),
-            "chunks": d.chunks,
-            "ingested at": d.ingested_at,
-            "id": d.doc_id,
-        }
-        for d in shown
-    ]
-    st.dataframe(table, hide_index=True)
-    if not shown:
-        return
-    labels = {d.doc_id: f"{d.title} · {d.date or 'undated'}" for d in shown}
-    doc_id = st.selectbox("Document", list(labels), format_func=labels.__getitem__)
+    query = st.text_input("Search the full text", placeholder="e.g. Griner", key="a_query")
+    if query.strip():
+        found = archive.find_documents(query)
+        verb = "mentions" if len(found) == 1 else "mention"
+        st.caption(escape_markdown(f"{plural(len(found), 'article')} {verb} “{query}”"))
+        rows = [
+            {"title": d.title, "date": d.date, "site": site_of(d.url),
+             "match": snippet(h.text, query), "id": d.doc_id}
+            for d, h in found
+        ]  # fmt: skip
+    else:
+        rows = [
+            {"title": d.title, "date": d.date, "site": site_of(d.url), "passages": d.chunks,
+             "id": d.doc_id}
+            for d in docs
+        ]  # fmt: skip
+    st.caption("Click a row to read the article; click a column's name to sort.")
+    event = st.dataframe(
+        rows,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"a_table-{query}",
+        column_config={
+            "title": st.column_config.TextColumn(width="large"),
+            "match": st.column_config.TextColumn(width="large"),
+            "id": None,  # hidden
+        },
+    )
+    picked = event.selection.rows
+    linked = st.query_params.get("doc")
+    if picked:
+        reader(archive, rows[picked[0]]["id"], query, None)
+    elif linked:
+        at = (st.query_params.get("at", ""), st.query_params.get("to", ""))
+        span = Span(int(at[0]), int(at[1])) if all(v.isdigit() for v in at) else None
+        reader(archive, linked, query, span)
+
+
+def reader(archive: Archive, doc_id: str, query: str, sentence: Span | None) -> None:
+    """One article: headline, date, site, link; search matches and a linked sentence
+    highlighted (and scrolled to); delete with a confirmation."""
     found = archive.document(doc_id)
     if found is None:
+        st.info("This article is not in the archive (it may have been deleted).")
         return
     info, text = found
-    with st.expander("Read it"):
-        st.markdown(escape_markdown(text))
-    sure = st.checkbox(f"Yes, delete “{info.title}” and all its {info.chunks} passages")
-    if st.button("Delete document", disabled=not sure):
+    with st.container(border=True, key=f"reader-{doc_id}"):
+        st.subheader(escape_markdown(info.title))
+        meta = escape_markdown(f"{day(info.date)} · {site_of(info.url) or info.source}")
+        url = safe_url(info.url)
+        st.markdown(meta + (f" · [open the source :material/open_in_new:](<{url}>)" if url else ""))
+        marks = word_spans(text, query) if query.strip() else []
+        st.markdown(highlight(text, 0, marks + ([sentence] if sentence else [])))
+        if sentence:
+            scroll_to(f"reader-{doc_id}", text[sentence.start : sentence.end])
+    sure = st.checkbox(
+        escape_markdown(f"Yes, delete “{info.title}” and its {plural(info.chunks, 'passage')}"),
+        key=f"sure-{doc_id}",
+    )
+    if st.button("Delete document", disabled=not sure, icon=":material/delete:"):
         archive.delete(doc_id)
-        st.success(escape_markdown(f"Deleted {info.title}"))
+        st.session_state["deleted"] = (
+            f"Deleted “{info.title}” ({day(info.date)}) and its {plural(info.chunks, 'passage')}"
+        )
+        st.query_params.clear()
         st.rerun()
 
 
 def chat_page(archive: Archive) -> None:
-    st.title("🗞️ News archive Q&A")
+    st.title(":material/newspaper: News archive Q&A")
     st.caption(
         "Ask about the articles in the archive. Every answer quotes its sources; "
         "open a source to see the quoted sentence in its article."
     )
-    chosen = options(archive)
-    if st.sidebar.button("New chat"):
+    as_of, filters, offline, k = options(archive)
+    if st.sidebar.button("New chat", icon=":material/add_comment:"):
         st.session_state["history"] = []
     history = st.session_state.setdefault("history", [])
-    for i, (role, item) in enumerate(history):
-        with st.chat_message(role):
-            show_reply(archive, item, f"msg{i}")
-    if question := st.chat_input("Ask a question, e.g. what did Blinken say about a summit?"):
-        history.append(("user", question))
+    for i, (asked, reply, _) in enumerate(history):
         with st.chat_message("user"):
-            st.markdown(escape_markdown(question))
+            st.markdown(escape_markdown(asked.question))
         with st.chat_message("assistant"):
-            reply = ask(archive, question, chosen, history)
-            history.append(("assistant", reply))
-            show_reply(archive, reply, f"msg{len(history) - 1}")
+            show_reply(archive, reply, asked, f"msg{i}")
+    limit = archive.settings.max_question_chars
+    typed = st.chat_input(
+        f"Ask a question (up to {limit} characters), e.g. what did Blinken say about a summit?",
+        max_chars=limit,
+    )
+    shared = parse_share({name: st.query_params.get_all(name) for name in st.query_params})
+    asked = None
+    if typed:
+        asked = Asked(typed, as_of, filters, offline)
+    elif shared and st.session_state.get("shared") != share_query(shared):
+        st.session_state["shared"] = share_query(shared)  # a shared link asks once
+        asked = shared
+    if asked is None:
+        return
+    with st.chat_message("user"):
+        st.markdown(escape_markdown(asked.question))
+    with st.chat_message("assistant"):
+        reply = ask(archive, asked, k, history)
+        history.append((asked, reply, k))
+        show_reply(archive, reply, asked, f"msg{len(history) - 1}")
 
 
 def main() -> None:
     archive = get_archive(str(Settings().data_dir.resolve()))
     seed_once(archive)
+    if "view" not in st.session_state:  # a link to a sentence opens the archive
+        st.session_state["view"] = "Archive" if "doc" in st.query_params else "Chat"
     view = st.sidebar.radio(
-        "View", ["Chat", "Archive"], horizontal=True, label_visibility="collapsed"
+        "View", ["Chat", "Archive"], key="view", horizontal=True, label_visibility="collapsed"
     )
     sidebar(archive)
     if view == "Archive":

@@ -119,6 +119,17 @@ class Archive:
         """A document's manifest row and full text, for reading it with citations marked."""
         return self.manifest.document(doc_id)
 
+    def find_documents(self, query: str, limit: int = 100) -> list[tuple[DocInfo, Hit]]:
+        """Documents whose text holds the query's words (full text, by the keyword index),
+        best first, each with its best passage."""
+        if not query.strip():
+            return []
+        docs = {d.doc_id: d for d in self.documents()}
+        best: dict[str, Hit] = {}
+        for hit in self.search(query, k=limit, mode="keyword", per_doc=1):
+            best.setdefault(hit.doc_id, hit)  # the search fills up with second passages
+        return [(docs[d], hit) for d, hit in best.items() if d in docs]
+
     def search(
         self,
         query: str,

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT, SEEDS, STORM, STORM_QUESTION, free_port, two_reports
+
+BLINKEN_QUESTION = "what did Blinken say about a summit?"
+
+
+def plain(markdown: str) -> str:
+    """What a reader sees of our escaped Markdown (no backslashes, no word joiners)."""
+    return markdown.replace("\\", "").replace("\u2060", "")
+
+
+def captions(element) -> str:
+    return " | ".join(plain(c.value) for c in element.caption)
 
 
 @pytest.fixture
@@ -27,7 +39,7 @@ def test_first_start_seeds_the_archive_and_answers_with_sources(app: AppTest):
     assert reply.name == "assistant"
     assert "\\[1\\]" in reply.markdown[0].value  # the marker, escaped as Markdown
     first = reply.expander[0]
-    assert first.label.startswith("[1] Putin Says Russia")
+    assert plain(first.label).startswith("[1] Putin Says Russia")
     highlighted = [m.value for m in first.markdown if "orange-background" in m.value]
     assert "Antony Blinken on Tuesday ruled out" in highlighted[0]
 
@@ -49,40 +61,104 @@ def test_sidebar_filters_limit_the_answer(app: AppTest):
     app.sidebar.date_input[0].set_value(dt.date(2022, 1, 1)).run()
     app.sidebar.multiselect[0].set_value(["tasnimnews.com"]).run()
     app.chat_input[0].set_value("what did Blinken say about a summit?").run()
-    assert app.chat_message[-1].expander[0].label.startswith("[1] Putin Says Russia")
+    reply = app.chat_message[-1]
+    assert plain(reply.expander[0].label).startswith("[1] Putin Says Russia")
+    # what it was answered under is shown with the answer
+    assert "as of 1 January 2022 · sites: tasnimnews.com" in captions(reply)
+    next(b for b in app.sidebar.button if b.label == "Clear filters").click().run()
+    assert app.sidebar.date_input[0].value == dt.date.today()
+    assert app.sidebar.multiselect[0].value == []
 
 
-def test_archive_page_lists_and_deletes_with_confirmation(app: AppTest):
+def test_the_question_box_states_and_enforces_the_length_limit(app: AppTest):
+    box = app.chat_input[0]
+    assert box.max_chars == 1000 and "up to 1000 characters" in box.placeholder
+
+
+def test_archive_search_is_full_text_and_a_document_opens_and_is_deleted(app: AppTest):
     app.sidebar.radio[0].set_value("Archive").run()
     assert not app.exception
     assert app.dataframe[0].value["title"][0].startswith("Putin Says Russia")
-    delete = next(b for b in app.button if b.label == "Delete document")
+    # a word of the body, not of the title or site
+    app.text_input[0].set_value("Stoltenberg").run()
+    assert "1 article mentions" in captions(app)
+    assert "Stoltenberg" in app.dataframe[0].value["match"][0]
+    app.text_input[0].set_value("Zorvath").run()
+    assert "0 articles mention" in captions(app)
+    assert len(app.dataframe[0].value) == 0
+
+
+def test_a_sentence_link_opens_the_article_there_and_delete_says_what_it_deleted(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_SEED_DIR", str(SEEDS))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.chat_input[0].set_value(BLINKEN_QUESTION).run()
+    link = next(
+        m.value
+        for m in at.chat_message[-1].expander[0].markdown
+        if "link to this sentence" in m.value
+    )
+    query = link.split("[link to this sentence](<?")[1].split(">)")[0]
+    params = dict(pair.split("=") for pair in query.split("&"))
+    opened = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    opened.query_params.update(params)
+    opened.run()
+    assert opened.sidebar.radio[0].value == "Archive"
+    page = " ".join(m.value for m in opened.markdown)
+    assert "Putin Says Russia" in plain(opened.subheader[0].value)
+    assert "22 December 2021" in page and "open the source" in page
+    assert (
+        "Antony Blinken on Tuesday ruled out"
+        in [m.value for m in opened.markdown if "orange-background" in m.value][0]
+    )
+    delete = next(b for b in opened.button if b.label == "Delete document")
     assert delete.disabled  # not before the confirmation box is ticked
-    app.checkbox[0].check().run()
-    next(b for b in app.button if b.label == "Delete document").click().run()
-    assert not app.exception
-    assert "0 documents in the archive" in app.sidebar.caption[0].value
-    assert "archive is empty" in app.info[0].value
+    label = plain(opened.checkbox[0].label)
+    chunks = int(re.search(r"and its (\d+) passages?", label).group(1))
+    assert ("1 passages" not in label) and (chunks == 1) == label.endswith("passage")
+    opened.checkbox[0].check().run()
+    next(b for b in opened.button if b.label == "Delete document").click().run()
+    assert not opened.exception
+    assert "Deleted “Putin Says Russia" in plain(opened.success[0].value)
+    assert "0 documents in the archive" in opened.sidebar.caption[0].value
+    assert "archive is empty" in opened.info[0].value
 
 
 def test_new_chat_clears_history_and_inspector_shows_scores(app: AppTest):
     app.chat_input[0].set_value("what did Blinken say about a summit?").run()
     inspector = app.chat_message[-1].expander[-1]
     assert inspector.label.startswith("Retrieved passages")
-    assert bool(inspector.dataframe[0].value["cited"][0])
+    assert ":green[cited]" in inspector.markdown[0].value  # the first passage read is cited
+    assert "dense 0." in inspector.caption[0].value
     next(b for b in app.sidebar.button if b.label == "New chat").click().run()
     assert len(app.chat_message) == 0
 
 
-def test_copy_with_sources_gives_the_answer_and_a_reference_list(app: AppTest):
-    app.chat_input[0].set_value("what did Blinken say about a summit?").run()
-    copy = next(e for e in app.chat_message[-1].expander if e.label == "Copy with sources")
-    text = copy.code[0].value
+def test_share_link_asks_again_and_exports_give_the_answer_with_sources(app: AppTest):
+    app.sidebar.date_input[0].set_value(dt.date(2022, 1, 1)).run()
+    app.chat_input[0].set_value(BLINKEN_QUESTION).run()
+    share = next(e for e in app.chat_message[-1].expander if e.label == "Share or export")
+    link = share.markdown[0].value.split("(<")[1].split(">)")[0]
+    assert link.startswith("?q=what+did+Blinken") and "as_of=2022-01-01" in link
+    # the link, opened in a new session, asks the same question under the same date
+    shared = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    for pair in link[1:].split("&"):
+        name, value = pair.split("=")
+        shared.query_params[name] = value.replace("+", " ")
+    shared.run()
+    reply = shared.chat_message[-1]
+    assert plain(reply.expander[0].label).startswith("[1] Putin Says Russia")
+    assert "as of 1 January 2022" in captions(reply)
+    text = share.code[0].value
     assert text.startswith("Quotes from reports published 22 December 2021")
     assert (
         "Sources:\n[1] Putin Says Russia Has Nowhere to Retreat over Ukraine, 2021-12-22." in text
     )
     assert "https://www.tasnimnews.com/" in text
+    names = [b.label for b in share.get("download_button")]
+    assert names == ["Markdown", "JSON"]
 
 
 @pytest.fixture
@@ -101,19 +177,18 @@ def test_llm_backend_is_chosen_in_the_sidebar_and_named_with_the_answer(llm_app:
     llm_app.chat_input[0].set_value("what did Blinken say about a summit?").run()
     reply = llm_app.chat_message[-1]
     assert not llm_app.exception
-    caption = reply.caption[0].value
     if reply.warning:  # the tiny model's claims failed the check: quotes, and why
         assert (
             "not supported" in reply.warning[0].value or "did not answer" in reply.warning[0].value
         )
-        assert "quotes from the archive" in caption
+        assert "Quoted verbatim" in captions(reply)
     else:
-        assert "smollm2" in caption
+        assert "smollm2" in captions(reply)
     choice.set_value("Quotes from the archive (offline)").run()
     llm_app.chat_input[0].set_value("what did Blinken say about a summit?").run()
     reply = llm_app.chat_message[-1]
     assert not reply.warning
-    assert "quotes from the archive" in reply.caption[0].value
+    assert "Quoted verbatim from 1 article" in captions(reply)
 
 
 def test_unreachable_llm_falls_back_with_a_notice(tmp_path, monkeypatch):
@@ -126,7 +201,7 @@ def test_unreachable_llm_falls_back_with_a_notice(tmp_path, monkeypatch):
     at.chat_input[0].set_value("what did Blinken say about a summit?").run()
     reply = at.chat_message[-1]
     assert "cannot reach" in reply.warning[0].value
-    assert reply.expander[0].label.startswith("[1] Putin Says Russia")
+    assert plain(reply.expander[0].label).startswith("[1] Putin Says Russia")
     assert not at.exception
 
 
@@ -137,7 +212,7 @@ def test_misconfigured_llm_is_reported_and_answers_stay_offline(tmp_path, monkey
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
     assert "RAG_LLM_MODEL" in at.sidebar.warning[0].value.replace("\\", "")
     at.chat_input[0].set_value("what did Blinken say about a summit?").run()
-    assert "quotes from the archive" in at.chat_message[-1].caption[0].value
+    assert "Quoted verbatim" in captions(at.chat_message[-1])
 
 
 def test_disagreeing_sources_are_shown_side_by_side(tmp_path, monkeypatch):
