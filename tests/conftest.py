@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -111,6 +112,25 @@ def start_llm_server() -> tuple[subprocess.Popen, str]:
     url = f"http://127.0.0.1:{port}/v1"
     wait_until_up(proc, f"{url}/models", "the llama.cpp server")
     return proc, url
+
+
+@contextlib.contextmanager
+def serving_app(data_dir: Path, seed_dir: Path):
+    """`streamlit run app.py` on a free loopback port over `data_dir` (seeded from
+    `seed_dir` on first start); yields its URL."""
+    port = free_port()
+    env = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_SEED_DIR": str(seed_dir)}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    server = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(server, url + "/_stcore/health", "the app")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def wait_until_up(proc: subprocess.Popen, url: str, what: str, seconds: float = 120) -> None:

@@ -5,16 +5,13 @@ Screenshots of each step are saved to test-artifacts/ for a person to look at.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.conftest import BLINKEN, ROOT, SEEDS, free_port, wait_until_up
+from tests.conftest import BLINKEN, ROOT, SEEDS, serving_app
 
 ARTIFACTS = ROOT / "test-artifacts"
 expect.set_options(timeout=120_000)  # the first answer loads the model on a 2-core machine
@@ -31,21 +28,8 @@ CHROMIUM_FLAGS = [
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    port = free_port()
-    env = {
-        **os.environ,
-        "RAG_DATA_DIR": str(tmp_path_factory.mktemp("e2e") / "data"),
-        "RAG_SEED_DIR": str(SEEDS),
-    }
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    server = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_up(server, url + "/_stcore/health", "the app")
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
+    with serving_app(tmp_path_factory.mktemp("e2e") / "data", SEEDS) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,15 +3,12 @@ opens at its sentence, the layout holds at 800 px. Screenshots go to test-artifa
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.conftest import ROOT, free_port, wait_until_up, write_article
+from tests.conftest import serving_app, write_article
 from tests.e2e.test_browser import ARTIFACTS, CHROMIUM_FLAGS, ask
 
 SOURCE = "https://news.test/zorvath-bridge"
@@ -37,17 +34,8 @@ def hostile_app(tmp_path_factory):
         *[f"{FILLER} Week {i}." for i in range(60)],
         "Engineers expect the Zorvath bridge to carry 40,000 vehicles a day by the summer.",
     )
-    port = free_port()
-    env = {**os.environ, "RAG_DATA_DIR": str(root / "data"), "RAG_SEED_DIR": str(root / "seeds")}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    server = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    wait_until_up(server, url + "/_stcore/health", "the app")
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
+    with serving_app(root / "data", root / "seeds") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -75,14 +63,20 @@ def first_source(page: Page, answer):
     return answer.get_by_test_id("stExpander").filter(has=summary).first
 
 
+def open_whole_article(page: Page, answer):
+    """Open citation [1] and its whole article (the article's first filler paragraph shows)."""
+    citation = first_source(page, answer)
+    citation.locator("summary").click()
+    citation.get_by_text("Show the whole article").click()
+    expect(citation).to_contain_text("Week 0.")
+    return citation
+
+
 def test_a_hostile_article_never_becomes_links_or_formatting(browser, hostile_app: str):
     page = open_page(browser, hostile_app)
     ask(page, "When did the Zorvath bridge reopen?")
     answer = page.get_by_test_id("stChatMessage").last
-    citation = first_source(page, answer)
-    citation.locator("summary").click()
-    citation.get_by_text("Show the whole article").click()
-    expect(citation).to_contain_text("Week 0.")  # the whole article is open
+    open_whole_article(page, answer)
     page.get_by_role("radiogroup", name="View").get_by_text("Archive").click()
     page.get_by_label("Search the full text").fill("Zorvath")
     page.get_by_label("Search the full text").press("Enter")
@@ -112,10 +106,7 @@ def test_the_whole_article_opens_at_the_cited_sentence(browser, hostile_app: str
     page = open_page(browser, hostile_app)
     ask(page, "How many vehicles will the Zorvath bridge carry?")
     answer = page.get_by_test_id("stChatMessage").last
-    citation = first_source(page, answer)
-    citation.locator("summary").click()
-    citation.get_by_text("Show the whole article").click()
-    expect(citation).to_contain_text("Week 0.")  # the whole article, 60 paragraphs above it
+    citation = open_whole_article(page, answer)  # 60 paragraphs stand above the sentence
     cited = citation.locator("strong", has_text="40,000 vehicles").last
     expect(cited).to_be_in_viewport()  # scrolled there: it stands below 60 paragraphs
     page.screenshot(path=ARTIFACTS / "12-jump-to-sentence.png")
