@@ -166,6 +166,8 @@ def show_reply(archive: Archive, reply: Answer | str, asked: Asked | None, key: 
         return
     if reply.notice:
         st.warning(escape_markdown(reply.notice), icon=":material/warning:")
+    if reply.interpreted:
+        st.caption(escape_markdown(f"Interpreted as: {reply.interpreted}"))
     st.markdown(escape_answer(reply.text, archive.message("unsupported_claim")))
     show_conflicts(reply)
     if asked is not None:
@@ -406,7 +408,28 @@ def chat_page(archive: Archive) -> None:
         show_reply(archive, reply, asked, f"msg{len(history) - 1}")
 
 
+def fold_sidebar_on_narrow_screens() -> None:
+    """On a screen narrower than 900 px, fold the sidebar away once per session (its arrow
+    brings it back), so that answers get the width. Our own script, same origin."""
+    if st.session_state.setdefault("sidebar_checked", False):
+        return
+    st.session_state["sidebar_checked"] = True
+    script = """<script>
+const page = window.parent;
+function fold(tries) {
+  const button = page.document.querySelector(
+    '[data-testid="stSidebar"] button[aria-label="Collapse sidebar"]');
+  if (page.innerWidth >= 900) return;
+  if (button) button.click();
+  else if (tries > 0) setTimeout(() => fold(tries - 1), 200);
+}
+fold(25);
+</script>"""
+    st.iframe(script, height=1)
+
+
 def main() -> None:
+    fold_sidebar_on_narrow_screens()
     archive = get_archive(str(Settings().data_dir.resolve()))
     seed_once(archive)
     if "view" not in st.session_state:  # a link to a sentence opens the archive

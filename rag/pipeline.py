@@ -192,4 +192,6 @@ class Archive:
         scored = score_sentences(query, hits[:k], b.embedder)
         answer = answerer.answer(query, hits[:k], scored, on_token)
         answer = add_conflicts(answer, scored, hits[k:], s.min_answer_score, b.prompts)
-        return replace(answer, question=question) if query != question else answer
+        if query != question:
+            return replace(answer, question=question, interpreted=query)
+        return answer

@@ -127,6 +127,7 @@ def answer_json(answer: Answer) -> dict:
         "abstained": answer.abstained,
         "backend": answer.backend,
         "notice": answer.notice,
+        "interpreted": answer.interpreted,
         "citations": citations,
         "claims": [asdict(c) for c in answer.claims],
         "conflicts": [asdict(c) for c in answer.conflicts],

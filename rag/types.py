@@ -185,6 +185,7 @@ class Answer:
     backend: str = "offline"  # what wrote the answer: "offline" or the LLM's name
     notice: str = ""  # shown above the answer, e.g. why the LLM's answer was not used
     conflicts: tuple[Conflict, ...] = ()  # where the cited sources disagree
+    interpreted: str = ""  # the question as searched, when a follow-up was rewritten
 
 
 @dataclass(frozen=True)

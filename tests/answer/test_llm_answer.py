@@ -14,6 +14,9 @@ from langchain_core.messages import AIMessage
 from rag.answer.conflicts import add_conflicts
 from rag.answer.evidence import score_sentences
 from rag.answer.llm_answer import LLMAnswerer, format_passages, passages_for
+from rag.backends import Backends
+from rag.pipeline import Archive
+from rag.render import answer_json
 from tests.conftest import BLINKEN, STORM, STORM_QUESTION, two_reports
 
 QUESTION = "what did Blinken say about a summit?"
@@ -95,6 +98,32 @@ def test_follow_up_questions_are_rewritten_and_rambling_rewrites_ignored(seeded)
     rambling = scripted(seeded, "Sure! " + "blah " * 400)
     assert rambling.standalone("and in Geneva?", history) == "and in Geneva?"
     assert answerer.standalone("first question", []) == "first question"
+
+
+class ScriptedBackends(Backends):
+    """The seeded archive's parts with a scripted LLM answering."""
+
+    def __init__(self, seeded, answerer: LLMAnswerer) -> None:
+        super().__init__(seeded.settings, seeded.backends.embedder)
+        self._scripted = answerer
+
+    @property
+    def answerer(self) -> LLMAnswerer:
+        return self._scripted
+
+
+def test_a_rewritten_follow_up_says_how_it_was_interpreted(seeded):
+    rewrite = "What did Blinken say about a Biden-Putin summit?"
+    hits, n = hits_and_number(seeded, "ruled out an in-person")
+    reply = f"Blinken ruled out an in-person meeting between Biden and Putin for now [{n}]."
+    archive = Archive(seeded.settings, ScriptedBackends(seeded, scripted(seeded, rewrite, reply)))
+    history = [("Who is Blinken?", "The US Secretary of State.")]
+    answer = archive.ask("and what did he say about a summit?", history=history)
+    assert answer.question == "and what did he say about a summit?"
+    assert answer.interpreted == rewrite
+    assert answer_json(answer)["interpreted"] == rewrite
+    first = archive.ask("what did Blinken say about a summit?", offline=True)
+    assert first.interpreted == ""  # nothing rewritten, nothing to say
 
 
 def test_passage_text_cannot_fake_markers_or_close_its_quote(seeded):

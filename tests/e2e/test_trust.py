@@ -74,6 +74,7 @@ def open_whole_article(page: Page, answer):
 
 def test_a_hostile_article_never_becomes_links_or_formatting(browser, hostile_app: str):
     page = open_page(browser, hostile_app)
+    expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "false")
     ask(page, "When did the Zorvath bridge reopen?")
     answer = page.get_by_test_id("stChatMessage").last
     open_whole_article(page, answer)
@@ -81,6 +82,7 @@ def test_a_hostile_article_never_becomes_links_or_formatting(browser, hostile_ap
     page.get_by_label("Search the full text").fill("Zorvath")
     page.get_by_label("Search the full text").press("Enter")
     expect(page.get_by_text("1 article mentions")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame").first).to_contain_text("**Suddenly**")
     page.screenshot(path=ARTIFACTS / "11-hostile-archive.png", full_page=True)
     page.get_by_role("radiogroup", name="View").get_by_text("Chat").click()
     expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
@@ -115,11 +117,14 @@ def test_the_whole_article_opens_at_the_cited_sentence(browser, hostile_app: str
 
 def test_at_800_px_the_answer_and_its_sources_fit(browser, hostile_app: str):
     page = open_page(browser, hostile_app, width=800)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_have_attribute("data-collapsed", "true")  # folded away for the answer
     ask(page, "When did the Zorvath bridge reopen?")
     answer = page.get_by_test_id("stChatMessage").last
     expect(answer).to_contain_text("reopened on Monday")
     for element in (answer, first_source(page, answer)):
         box = element.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 800
+        assert box["width"] > 550  # the sidebar no longer takes 300 of the 800 px
     page.screenshot(path=ARTIFACTS / "13-narrow.png", full_page=True)
     page.close()
