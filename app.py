@@ -79,7 +79,7 @@ def scroll_to(key: str, sentence: str) -> None:
     needle = json.dumps(" ".join(sentence.split()[:8])).replace("<", "\\u003c")
     where = json.dumps(f".st-key-{key} strong")
     # Streamlit may still be laying the page out: look again until it has stood in view a
-    # few times (about 10 s at most), scrolling whenever it is not.
+    # while (2 s; 20 s at most), scrolling whenever it is not.
     script = f"""<script>
 const needle = {needle};
 let steady = 0;
@@ -92,9 +92,9 @@ function find(tries) {{
     if (box.top >= 0 && box.bottom <= window.parent.innerHeight) steady += 1;
     else {{ hit.scrollIntoView({{block: "center"}}); steady = 0; }}
   }}
-  if (steady < 3 && tries > 0) setTimeout(() => find(tries - 1), 250);
+  if (steady < 8 && tries > 0) setTimeout(() => find(tries - 1), 250);
 }}
-find(40);
+find(80);
 </script>"""
     st.iframe(script, height=1)  # same-origin, so it can scroll the page; nothing to show
 

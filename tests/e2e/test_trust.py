@@ -67,7 +67,15 @@ def open_whole_article(page: Page, answer):
     """Open citation [1] and its whole article (the article's first filler paragraph shows)."""
     citation = first_source(page, answer)
     citation.locator("summary").click()
-    citation.get_by_text("Show the whole article").click()
+    switch = citation.locator("input[type=checkbox]").first
+    expect(switch).to_be_attached()
+    # a click that lands while the page is still rerunning can be lost: click until it is on
+    for _ in range(5):
+        if switch.is_checked():
+            break
+        citation.get_by_text("Show the whole article").click()
+        page.wait_for_timeout(1000)
+    expect(switch).to_be_checked()
     expect(citation).to_contain_text("Week 0.")
     return citation
 
