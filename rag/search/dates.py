@@ -20,15 +20,19 @@ _NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
 _ORDINAL = r"\d{1,2}(?:st|nd|rd|th)?"
 _PHRASE = re.compile(
     rf"""\b(?:
-        (?i:yesterday|today|tonight)
+        (?i:yesterday|today|tonight|recently)
+      | (?i:(?:over|in|during)\s+the\s+(?:last|past))\s+(?i:week|month|year)
       | (?i:this|last|past)\s+(?i:week|weekend|month|year)
-      | {_NUMBER}\s+(?i:days?|weeks?|months?|years?)\s+(?i:ago)
+      | {_NUMBER}\s+(?i:days?|weeks?|months?)\s+(?i:ago)
       | (?:{_ORDINAL}\s+(?:of\s+)?)?{MONTH}\.?(?:\s+{_ORDINAL}\b)?(?:,?\s+(?:19|20)\d{{2}})?
       | (?i:in|during|since|of|from|for)\s+(?:19|20)\d{{2}}
       | {WEEKDAY}
-    )\b""",
+    )\b(?!-)""",
     re.VERBOSE,
 )
+# "Over the past year" and "recently" mean the days up to "as of", not a calendar period.
+_ROLLING = re.compile(r"(?i:over|in|during)\s+the\s+(?:last|past)\s+(\w+)|(?i:recently)")
+_ROLLING_DAYS = {"week": 7, "month": 31, "year": 366, None: 30}  # None: "recently"
 # News reports an event on the day or within a few days after it.
 REPORTING_LAG = dt.timedelta(days=3)
 
@@ -45,10 +49,22 @@ class DateRange:
         return self.start <= day <= self.end
 
 
+def names_time(question: str) -> bool:
+    """True if the question names a time ("last week", "in 2020", "on Monday")."""
+    return _PHRASE.search(question) is not None
+
+
 def question_range(question: str, as_of: dt.date) -> DateRange | None:
     """The publication-date range named by the first time expression in `question`."""
     for match in _PHRASE.finditer(question):
         phrase = match.group(0)
+        rolling = _ROLLING.fullmatch(phrase)
+        if rolling:
+            days = _ROLLING_DAYS[rolling.group(1) and rolling.group(1).lower()]
+            return DateRange(as_of - dt.timedelta(days=days), as_of, phrase)
+        weekday = _weekday(phrase, as_of)
+        if weekday is not None:  # the most recent one, today included
+            return DateRange(weekday, min(weekday + REPORTING_LAG, as_of), phrase)
         text = re.sub(r"^(?i:in|during|since|of|from|for)\s+", "", phrase)
         parser = DateDataParser(
             languages=["en"],
@@ -68,6 +84,15 @@ def question_range(question: str, as_of: dt.date) -> DateRange | None:
             return None  # a period after "as of": nothing published then can be searched
         return DateRange(start, min(end + REPORTING_LAG, as_of), phrase)
     return None
+
+
+def _weekday(phrase: str, as_of: dt.date) -> dt.date | None:
+    """The date of the most recent such weekday up to `as_of` (today counts), for "Monday"."""
+    names = [calendar.day_name[i].lower() for i in range(7)]
+    if phrase.lower() not in names:
+        return None
+    back = (as_of.weekday() - names.index(phrase.lower())) % 7
+    return as_of - dt.timedelta(days=back)
 
 
 def _period(day: dt.date, period: str) -> tuple[dt.date, dt.date]:

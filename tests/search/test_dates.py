@@ -24,6 +24,9 @@ D = dt.date
         ("What has changed since May 2022?", D(2022, 5, 1), D(2022, 6, 16)),
         ("What happened three days ago?", D(2022, 6, 13), D(2022, 6, 16)),
         ("Who resigned on Monday?", D(2022, 6, 13), D(2022, 6, 16)),
+        ("Who was unaccounted for early Thursday?", D(2022, 6, 16), D(2022, 6, 16)),  # today
+        ("How many books were banned over the last year?", D(2021, 6, 15), D(2022, 6, 16)),
+        ("Which show was recently renewed?", D(2022, 5, 17), D(2022, 6, 16)),
     ],
 )
 def test_time_expressions_become_ranges(question, start, end):
@@ -41,7 +44,13 @@ def test_month_boundaries_and_year_turn():
 
 @pytest.mark.parametrize(
     "question",
-    ["What may happen to gas prices?", "Who is the prime minister?", "What did Blinken say?"],
+    [
+        "What may happen to gas prices?",
+        "Who is the prime minister?",
+        "What did Blinken say?",
+        "What did the FBI seize at Mar-a-Lago?",  # not March
+        "Which city saw rents rise most compared to a year ago?",  # a comparison, no period
+    ],
 )
 def test_no_time_expression(question):
     assert question_range(question, AS_OF) is None
