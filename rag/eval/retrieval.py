@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rag.settings import Settings
@@ -26,6 +27,26 @@ class Question:
     answer: str
     targets: frozenset[str]  # file names of the articles that answer it
     as_of: dt.date | None = None
+    published: tuple[dt.date, ...] = ()  # publication dates of the answer articles
+
+
+# Questions that name a recent period; asked this many days before their quiz date, no
+# report of the event exists yet: the archive should say it does not answer (issue #18).
+_RECENT = re.compile(r"\b(?:this week|last week|this month|recently)\b", re.IGNORECASE)
+TOO_EARLY_DAYS = 42
+
+
+def too_early(questions: list[Question]) -> list[Question]:
+    """The "too early" set: questions naming a recent period, asked TOO_EARLY_DAYS before
+    their quiz date, kept only if every answer article was published after that day."""
+    early = []
+    for q in questions:
+        if q.as_of is None or not q.published or not _RECENT.search(q.query):
+            continue
+        before = q.as_of - dt.timedelta(days=TOO_EARLY_DAYS)
+        if all(p > before for p in q.published):
+            early.append(replace(q, as_of=before))
+    return early
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -38,7 +59,14 @@ def load_questions(path: Path) -> list[Question]:
             e["target_file"] for e in row.get("evidence", []) if e.get("target_file")
         )
         as_of = dt.date.fromisoformat(row["question_date"]) if row.get("question_date") else None
-        questions.append(Question(row["id"], row["query"], row.get("answer", ""), targets, as_of))
+        published = tuple(
+            dt.date.fromisoformat(e["published_at"][:10])
+            for e in row.get("evidence", [])
+            if e.get("published_at")
+        )
+        questions.append(
+            Question(row["id"], row["query"], row.get("answer", ""), targets, as_of, published)
+        )
     return questions
 
 
@@ -56,6 +84,24 @@ def answer_in_citation(answer: Answer, gold: str) -> bool:
     """The gold answer string (case-insensitive, curly quotes ignored) is in a cited sentence."""
     needle = _plain(gold)
     return bool(needle) and any(needle in _plain(c.quote) for c in answer.citations)
+
+
+def answer_in_first_quote(answer: Answer, gold: str) -> bool:
+    """The gold answer is in the first quotation, the one a reader reads first (the lead
+    sentence, with the sentence leading into it when the answer quotes that too)."""
+    needle = _plain(gold)
+    if not needle or not answer.citations:
+        return False
+    first = answer.text.split("\n\n")[0]
+    lead = [c for c in answer.citations if c.n == 1 and c.quote in first] or answer.citations[:1]
+    return any(needle in _plain(c.quote) for c in lead)
+
+
+def answer_in_passages(answer: Answer, gold: str) -> bool:
+    """The gold answer is in a passage the answerer read (or a headline): its ceiling."""
+    needle = _plain(gold)
+    texts = [t for h in answer.hits for t in (h.title, h.text)]
+    return bool(needle) and any(needle in _plain(t) for t in texts)
 
 
 def _plain(text: str) -> str:
@@ -115,21 +161,26 @@ def evaluate_answers(
     """Answer-in-citation, citation precision, abstention rate, the share of answers that
     show a disagreement between sources, the share of claims their citations support, and
     the share of answers that fell back to quotes with a notice (LLM failed or unsupported)."""
-    found, abstained, precise, cited, disputed, fallbacks = 0, 0, 0, 0, 0, 0
+    found, first, read, abstained, precise, cited, disputed, fallbacks = [0] * 8
     claims: list[bool] = []
     for q in questions:
         answer = ask(q)
+        first += answer_in_first_quote(answer, q.answer)
+        read += answer_in_passages(answer, q.answer)
         abstained += answer.abstained
         disputed += bool(answer.conflicts)
         fallbacks += bool(answer.notice)
         claims += [c.supported for c in answer.claims]
         found += answer_in_citation(answer, q.answer)
-        cited += len(answer.citations)
-        precise += sum(c.source in q.targets for c in answer.citations)
+        articles = {c.n: c.source for c in answer.citations}  # one number per article
+        cited += len(articles)
+        precise += sum(source in q.targets for source in articles.values())
     n = max(len(questions), 1)
     return {
         "questions": len(questions),
         "answer_in_citation": found / n,
+        "in_first_quote": first / n,
+        "in_passages_read": read / n,
         "citation_precision": precise / cited if cited else 0.0,
         "abstention_rate": abstained / n,
         "with_conflict": disputed / n,
@@ -211,6 +262,9 @@ def run_eval(
                 return archive.ask(q.query, as_of=q.as_of)
 
             rows[f"answers {archive.llm[0] or 'offline'}"] = evaluate_answers(ask, questions)
+        early = too_early(questions)
+        with bar(total=len(early), desc="too early", unit="q") as progress:
+            rows["too early"] = evaluate_answers(ask, early)
     if facts:
         from rag.eval.verify import evaluate_verifier
 
