@@ -24,7 +24,7 @@ from rag.index.manifest import Manifest
 from rag.index.sync import InStep
 from rag.index.vectors import SentenceVectors
 from rag.ingest.articles import ArticleError
-from rag.ingest.chunking import chunk_article
+from rag.ingest.chunking import chunk_article, split_sentences
 from rag.ingest.steps import WriteSteps
 from rag.settings import Settings
 from rag.types import Article, Chunk, FileResult
@@ -113,7 +113,14 @@ class Writer:
         step(f"pending version of {article.doc_id} noted")
         store.add(article, chunks, vectors, version)
         step(f"new chunks of {article.doc_id} written")
-        self.manifest.commit(article, version, len(chunks), SentenceVectors.of(chunks, pooled))
+        sentences = sorted({span for c in chunks for span in c.sentences}, key=lambda s: s.start)
+        self.manifest.commit(
+            article,
+            version,
+            len(chunks),
+            SentenceVectors.of(chunks, pooled),
+            [article.text[s.start : s.end] for s in sentences],
+        )
         step(f"manifest switched to the new version of {article.doc_id}")
         store.delete(article.doc_id, keep_version=version)
         step(f"old chunks of {article.doc_id} deleted")
@@ -148,6 +155,12 @@ class Writer:
             self.steps(f"chunks left by a crash on {doc_id} deleted")
             self.manifest.finish(doc_id)
             self.steps(f"{doc_id} recovered")
+        for doc_id in self.manifest.without_keys():  # stored before furniture keys were
+            found = self.manifest.document(doc_id)
+            if found:
+                text = found[1]
+                sentences = [text[s.start : s.end] for s in split_sentences(text)]
+                self.manifest.add_keys(doc_id, sentences)
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document and all its chunks; False if there is no such document."""
