@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
@@ -113,25 +114,32 @@ def source_links(c: Citation) -> str:
     return " · ".join(parts)
 
 
-def show_citation(archive: Archive, c: Citation, key: str) -> None:
+def show_citation(archive: Archive, quotes: tuple[Citation, ...], key: str) -> None:
+    """One cited article: its passages with every sentence the answer quotes highlighted,
+    and the whole article on demand, scrolled to the first of them."""
+    c = quotes[0]
     label = escape_markdown(f"[{c.n}] {c.title} · {day(c.date)}")
     # keyed: it stays open when the page reruns (showing the whole article reruns it)
     with st.expander(label, key=f"{key}-source-{c.n}"):
         st.markdown(source_links(c))
-        if c.in_title:  # the headline is what is quoted
-            st.markdown("Headline: " + highlight(c.quote, 0, [Span(0, len(c.quote))]))
-        quote = Span(c.start, c.end)
-        st.markdown(highlight(c.passage, c.passage_start, [] if c.in_title else [quote]))
+        spans = [Span(q.start, q.end) for q in quotes if not q.in_title]
+        if any(q.in_title for q in quotes):  # the headline is quoted
+            st.markdown("Headline: " + highlight(c.title, 0, [Span(0, len(c.title))]))
+        passages = {q.chunk_id: q for q in quotes}.values()
+        for p in passages:
+            st.markdown(highlight(p.passage, p.passage_start, spans))
         if st.toggle("Show the whole article", key=f"{key}-{c.n}"):
             found = archive.document(c.doc_id)
             if found is None:
                 st.info("This article has since been removed from the archive.")
                 return
-            passage = Span(c.passage_start, c.passage_start + len(c.passage))
+            start = min(p.passage_start for p in passages)
+            end = max(p.passage_start + len(p.passage) for p in passages)
             with st.container(key=f"article-{key}-{c.n}"):
-                st.markdown(highlight(found[1], 0, [] if c.in_title else [quote], passage))
-            if not c.in_title:
-                scroll_to(f"article-{key}-{c.n}", c.quote)
+                st.markdown(highlight(found[1], 0, spans, Span(start, end)))
+            first = next((q for q in quotes if not q.in_title), None)
+            if first is not None:
+                scroll_to(f"article-{key}-{c.n}", first.quote)
 
 
 def show_conflicts(reply: Answer) -> None:
@@ -168,7 +176,16 @@ def show_reply(archive: Archive, reply: Answer | str, asked: Asked | None, key: 
         st.warning(escape_markdown(reply.notice), icon=":material/warning:")
     if reply.interpreted:
         st.caption(escape_markdown(f"Interpreted as: {reply.interpreted}"))
-    st.markdown(escape_answer(reply.text, archive.message("unsupported_claim")))
+    lead, _, rest = reply.text.partition("\n\n")
+    if reply.backend != "offline" or reply.abstained:
+        lead, rest = reply.text, ""
+    st.markdown(escape_answer(lead, archive.message("unsupported_claim")))
+    if rest:  # supporting quotes and disagreements: secondary to the lead quote
+        st.caption(escape_answer(rest, ""))
+    if reply.out_of_scope and asked is not None:
+        closest = replace(asked, closest=True)
+        st.button("Show the closest reports anyway", key=f"{key}-closest",
+                  on_click=st.session_state.update, kwargs={"pending": closest})  # fmt: skip
     show_conflicts(reply)
     if asked is not None:
         st.caption(escape_markdown(asked_caption(asked, dt.date.today())))
@@ -184,8 +201,8 @@ def show_reply(archive: Archive, reply: Answer | str, asked: Asked | None, key: 
                     f"{plural(len(reply.claims), 'statement')} checked against their sources"
                 )
             )
-    for c in reply.citations:
-        show_citation(archive, c, key)
+    for quotes in reply.sources():
+        show_citation(archive, quotes, key)
     with st.expander("Share or export"):
         if asked is not None:
             st.markdown(f"[Link to this answer](<{share_query(asked)}>) (asks it again)")
@@ -209,12 +226,13 @@ def ask(archive: Archive, asked: Asked, k: int, history: list) -> Answer | str:
         pieces.append(piece)
         draft.markdown(escape_markdown("".join(pieces)) + " ▌")
 
-    turns = [(r.question, r.text) for _, r, _ in history if isinstance(r, Answer)]
+    turns = [(r.interpreted or r.question, r.text) for _, r, _ in history if isinstance(r, Answer)]
     with st.status("Searching the archive…") as status:
         try:
             answer = archive.ask(
-                asked.question, asked.as_of, asked.filters, turns, on_token, asked.offline, k
-            )
+                asked.question, asked.as_of, asked.filters, turns, on_token, asked.offline, k,
+                asked.closest,
+            )  # fmt: skip
         except (QuestionError, StoreUnavailable) as e:
             status.update(label="Not asked", state="error")
             return str(e)
@@ -371,6 +389,10 @@ def reader(archive: Archive, doc_id: str, query: str, sentence: Span | None) -> 
         st.rerun()
 
 
+def user_line(asked: Asked) -> str:
+    return escape_markdown(asked.question + (" (closest reports)" if asked.closest else ""))
+
+
 def chat_page(archive: Archive) -> None:
     st.title(":material/newspaper: News archive Q&A")
     st.caption(
@@ -383,7 +405,7 @@ def chat_page(archive: Archive) -> None:
     history = st.session_state.setdefault("history", [])
     for i, (asked, reply, _) in enumerate(history):
         with st.chat_message("user"):
-            st.markdown(escape_markdown(asked.question))
+            st.markdown(user_line(asked))
         with st.chat_message("assistant"):
             show_reply(archive, reply, asked, f"msg{i}")
     limit = archive.settings.max_question_chars
@@ -395,13 +417,15 @@ def chat_page(archive: Archive) -> None:
     asked = None
     if typed:
         asked = Asked(typed, as_of, filters, offline)
+    elif st.session_state.get("pending"):  # "Show the closest reports anyway"
+        asked = st.session_state.pop("pending")
     elif shared and st.session_state.get("shared") != share_query(shared):
         st.session_state["shared"] = share_query(shared)  # a shared link asks once
         asked = shared
     if asked is None:
         return
     with st.chat_message("user"):
-        st.markdown(escape_markdown(asked.question))
+        st.markdown(user_line(asked))
     with st.chat_message("assistant"):
         reply = ask(archive, asked, k, history)
         history.append((asked, reply, k))

@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "--offline", action="store_true", help="quote the archive even if an LLM is configured"
     )
+    ask.add_argument(
+        "--closest",
+        action="store_true",
+        help="quote the closest reports even when none is from the period the question names",
+    )
     search = sub.add_parser("search", help="the passages nearest to a query")
     search.add_argument("query", nargs="?", default="")
     search.add_argument("--batch", type=Path, help='JSON lines {"id", "query", "as_of"?}')
@@ -173,10 +178,14 @@ def _batch(archive: Archive, args: argparse.Namespace) -> int:
 def _print_answer(answer: Answer) -> None:
     if answer.notice:
         print(f"Note: {answer.notice}\n")
+    if answer.interpreted:
+        print(f"Interpreted as: {answer.interpreted}\n")
     print(answer.text)
+    if answer.out_of_scope:
+        print("\n(--closest quotes the closest reports anyway)")
     if answer.citations:
         print()
-    for c in answer.citations:
+    for c, *_ in answer.sources():
         print(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url or c.source}")
 
 
@@ -196,6 +205,7 @@ def _ask(archive: Archive, args: argparse.Namespace) -> int:
             filters=_filters(args),
             on_token=None if args.json else on_token,
             offline=args.offline,
+            closest=args.closest,
         )
     except QuestionError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from rag.answer.conflicts import add_conflicts
 from rag.answer.evidence import score_sentences
+from rag.answer.question import asks_latest, names_in
 from rag.answer.quotes import OnToken
+from rag.answer.scope import out_of_scope
 from rag.backends import Backends
 from rag.index.manifest import Manifest
 from rag.index.sync import InStep
@@ -23,7 +25,12 @@ from rag.ingest.articles import expand_paths, parse_upload, read_article
 from rag.ingest.writer import Progress, Writer
 from rag.search.retriever import Retriever
 from rag.settings import Settings
+from rag.text.dates import day as format_day
+from rag.text.patterns import content_words
 from rag.types import Answer, DocInfo, FileResult, Filters, Hit, site_of
+
+# An open question without a time also reads the newest articles naming its names.
+_LATEST = 2
 
 
 class QuestionError(ValueError):
@@ -171,12 +178,15 @@ class Archive:
         on_token: OnToken | None = None,
         offline: bool = False,
         k: int | None = None,
+        closest: bool = False,
     ) -> Answer:
         """Answer from the archive with cited claims, or say that it does not answer.
 
         `history` holds earlier (question, answer) turns: with an LLM a follow-up question
         is rewritten to stand alone before searching. `on_token` receives the LLM's answer
         as it streams. `offline` answers with quotes even when an LLM is configured.
+        A question about a period from which the archive holds no answer is refused with
+        the reason; `closest` answers it from the nearest reports instead.
         """
         question = self.check_question(question)
         if self.manifest.count() == 0:
@@ -187,11 +197,25 @@ class Archive:
         k = k or s.top_k
         wide = max(k, s.conflict_k)
         hits = self.search(query, wide, as_of, per_doc=s.answer_chunks_per_doc, filters=filters)
+        names = content_words(" ".join(names_in(query)))
+        if asks_latest(query) and names:  # the latest development, retrieved on purpose
+            have = {h.chunk_id for h in hits}
+            newest = self._retriever.newest_about(query, names, as_of, filters, _LATEST)
+            added = [h for h in newest if h.chunk_id not in have]
+            hits, k = hits[:k] + added + hits[k:], k + len(added)
         hits = self._retriever.with_sentence_vectors(hits)
+        furniture = self._retriever.furniture(hits)
         # the evidence, once: both writers draw on it, and conflicts are looked for in it
-        scored = score_sentences(query, hits[:k], b.embedder)
+        scored = score_sentences(query, hits[:k], b.embedder, furniture)
+        day = as_of or dt.date.today()
+        scope = None if closest else out_of_scope(query, day, scored, s.min_answer_score)
+        if scope is not None:  # no LLM call: the archive cannot know this yet
+            text = self.message(scope.prompt, period=scope.period, terms=scope.terms,
+                                as_of=format_day(day.isoformat()))  # fmt: skip
+            answer = Answer(question, text, True, hits=tuple(hits[:k]), out_of_scope=True)
+            return replace(answer, interpreted=query if query != question else "")
         answer = answerer.answer(query, hits[:k], scored, on_token)
-        answer = add_conflicts(answer, scored, hits[k:], s.min_answer_score, b.prompts)
+        answer = add_conflicts(answer, scored, hits[k:], s.min_answer_score, b.prompts, furniture)
         if query != question:
             return replace(answer, question=question, interpreted=query)
         return answer

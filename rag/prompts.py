@@ -13,8 +13,11 @@ from langchain_core.prompts import PromptTemplate
 
 # Template name -> the variables the code fills in.
 EXPECTED: dict[str, set[str]] = {
-    "offline_answer": {"date_range", "quotes"},
+    "offline_answer": {"lead", "source", "date"},
+    "offline_more": {"quotes"},
     "no_answer": {"question"},
+    "out_of_period": {"period", "terms"},
+    "out_of_year": {"period", "terms", "as_of"},
     "empty_archive": set(),
     "empty_question": set(),
     "question_too_long": {"limit"},

@@ -95,7 +95,7 @@ def answer_markdown(answer: Answer) -> str:
     lines = [answer.text.strip()]
     if answer.citations:
         lines += ["", "Sources:"]
-        for c in answer.citations:
+        for c, *_ in answer.sources():
             where = c.url or c.source
             lines.append(f"[{c.n}] {c.title}, {c.date or 'undated'}. {where}")
     return "\n".join(lines) + "\n"
@@ -116,10 +116,14 @@ def hit_json(hit: Hit) -> dict:
 
 
 def answer_json(answer: Answer) -> dict:
+    """The `ask --json` shape: one citation per cited article (its first quote in `quote`,
+    `start`, `end`), and all the quotes the answer takes from it in `quotes`."""
     citations = []
-    for c in answer.citations:
-        row = asdict(c)
+    for quotes in answer.sources():
+        row = asdict(quotes[0])
         del row["passage_start"]
+        keep = ("quote", "start", "end", "in_title", "chunk_id", "passage")
+        row["quotes"] = [{f: getattr(c, f) for f in keep} for c in quotes]
         citations.append(row)
     return {
         "question": answer.question,
@@ -128,6 +132,7 @@ def answer_json(answer: Answer) -> dict:
         "backend": answer.backend,
         "notice": answer.notice,
         "interpreted": answer.interpreted,
+        "out_of_scope": answer.out_of_scope,
         "citations": citations,
         "claims": [asdict(c) for c in answer.claims],
         "conflicts": [asdict(c) for c in answer.conflicts],

@@ -186,6 +186,17 @@ class Answer:
     notice: str = ""  # shown above the answer, e.g. why the LLM's answer was not used
     conflicts: tuple[Conflict, ...] = ()  # where the cited sources disagree
     interpreted: str = ""  # the question as searched, when a follow-up was rewritten
+    # refused because nothing from the period the question names answers it; asking with
+    # closest=True quotes the nearest reports instead
+    out_of_scope: bool = False
+
+    def sources(self) -> list[tuple[Citation, ...]]:
+        """The cited articles in the order of their numbers, once each, with every quote
+        the answer takes from them (citations are numbered per article)."""
+        by_number: dict[int, list[Citation]] = {}
+        for c in self.citations:
+            by_number.setdefault(c.n, []).append(c)
+        return [tuple(by_number[n]) for n in sorted(by_number)]
 
 
 @dataclass(frozen=True)
@@ -225,3 +236,4 @@ class Asked:
     as_of: dt.date | None = None
     filters: Filters = field(default_factory=Filters)
     offline: bool = False
+    closest: bool = False  # quote the closest reports even if none is from the period named

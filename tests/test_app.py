@@ -8,7 +8,15 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT, SEEDS, STORM, STORM_QUESTION, free_port, two_reports
+from tests.conftest import (
+    ROOT,
+    SEEDS,
+    STORM,
+    STORM_QUESTION,
+    free_port,
+    two_reports,
+    write_article,
+)
 
 BLINKEN_QUESTION = "what did Blinken say about a summit?"
 
@@ -152,7 +160,7 @@ def test_share_link_asks_again_and_exports_give_the_answer_with_sources(app: App
     assert plain(reply.expander[0].label).startswith("[1] Putin Says Russia")
     assert "as of 1 January 2022" in captions(reply)
     text = share.code[0].value
-    assert text.startswith("Quotes from reports published 22 December 2021")
+    assert text.startswith("“") and "[1] (tasnimnews.com, 22 December 2021)" in text
     assert (
         "Sources:\n[1] Putin Says Russia Has Nowhere to Retreat over Ukraine, 2021-12-22." in text
     )
@@ -228,3 +236,45 @@ def test_disagreeing_sources_are_shown_side_by_side(tmp_path, monkeypatch):
     assert newest.markdown[0].value == "**19**" and earlier.markdown[0].value == "**12**"
     assert newest.caption[0].value.startswith("Newest report · 4 March 2024")
     assert earlier.caption[0].value.startswith("Earlier reporting · 1 March 2024")
+
+
+def test_offline_follow_ups_per_article_sources_and_the_closest_reports(tmp_path, monkeypatch):
+    folder = tmp_path / "griner"
+    write_article(
+        folder, "freed.txt", "Griner freed in prisoner swap", "20221208", "https://news.test/freed",
+        "Brittney Griner was freed on Thursday in a prisoner swap with Russia.",
+        "President Biden said Brittney Griner is safe and on her way home after the swap.",
+    )  # fmt: skip
+    write_article(
+        folder, "sentenced.txt", "Griner sentenced", "20220805", "https://news.test/sentenced",
+        "Brittney Griner was sentenced to nine years in a Russian penal colony on Thursday.",
+    )  # fmt: skip
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_SEED_DIR", str(folder))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.chat_input[0].set_value("What happened to Brittney Griner in the prisoner swap?").run()
+    answer = at.session_state["history"][-1][1]
+    reply = at.chat_message[-1]
+    # one expander per article, every sentence quoted from it highlighted inside
+    labels = [plain(e.label) for e in reply.expander if e.label.startswith("\\[")]
+    assert len(labels) == len({c.n for c in answer.citations})
+    first = reply.expander[0]
+    marked = " ".join(m.value for m in first.markdown if "orange-background" in m.value)
+    for quote in (c.quote for c in answer.citations if c.n == 1):
+        assert plain(quote.split()[-1]) in plain(marked)
+    # a follow-up is read from the previous turn, without a model, and says so
+    at.chat_input[0].set_value("and what did Biden say about it?").run()
+    reply = at.chat_message[-1]
+    assert "Interpreted as: What did Biden say about Brittney Griner?" in captions(reply)
+    assert "safe and on her way home" in plain(reply.markdown[0].value)
+    # asked before anything about it was published: refused with the reason, and on request
+    # the closest reports
+    at.sidebar.date_input[0].set_value(dt.date(2022, 10, 1)).run()
+    at.chat_input[0].set_value("What happened to Brittney Griner in Russia this week?").run()
+    reply = at.chat_message[-1]
+    assert "nothing published from 23 September to 1 October 2022" in plain(reply.markdown[0].value)
+    closest = next(b for b in reply.button if b.label == "Show the closest reports anyway")
+    closest.click().run()
+    assert not at.exception
+    assert plain(at.chat_message[-2].markdown[0].value).endswith("(closest reports)")
+    assert "nine years" in plain(at.chat_message[-1].markdown[0].value)

@@ -27,14 +27,15 @@ def add_conflicts(
     more: list[Hit],
     min_score: float,
     prompts: dict[str, PromptTemplate],
+    furniture: set[tuple[str, int]] = frozenset(),
 ) -> Answer:
     """`answer` with the disagreements among its best sentences (`scored`, as the answer was
-    written from), and those of the next hits down the ranking (`more`), stated and cited.
-    An abstention is left as it is."""
+    written from), and those of the next hits down the ranking (`more`, leaving out page
+    `furniture`), stated and cited. An abstention is left as it is."""
     if answer.abstained:
         return answer
     best = [s for s in scored if s.score >= min_score][:CANDIDATES]
-    further = on_topic(answer.question, more, _MORE_MIN_OVERLAP)[:CANDIDATES]
+    further = on_topic(answer.question, more, _MORE_MIN_OVERLAP, furniture)[:CANDIDATES]
     return with_conflicts(answer, find_conflicts(answer.question, best + further), prompts)
 
 
@@ -44,7 +45,8 @@ def with_conflicts(
     """`answer` with its sources' disagreements stated after it and cited, newest side first.
 
     A side's sentences that the answer already cites keep their number; others are added
-    as new citations, so every side can be checked like any other claim.
+    as new citations (under their article's number if it is cited already), so every side
+    can be checked like any other claim.
     """
     if answer.abstained or not found:
         return answer
@@ -55,8 +57,11 @@ def with_conflicts(
         for c in citations:
             if c.doc_id == s.hit.doc_id and c.start == start and c.in_title == s.in_title:
                 return c.n
-        citations.append(Citation.of(len(citations) + 1, s.hit, s.span, s.in_title))
-        return len(citations)
+        # numbered per article: an article already cited keeps its number
+        same = [c.n for c in citations if c.doc_id == s.hit.doc_id]
+        n = same[0] if same else max((c.n for c in citations), default=0) + 1
+        citations.append(Citation.of(n, s.hit, s.span, s.in_title))
+        return n
 
     conflicts = []
     for pair in found:

@@ -1,17 +1,23 @@
 """Sentences of retrieved passages scored against a question: what every answer draws on.
 
 A sentence's score is its embedding similarity to the question plus the share of the
-question's topic words it contains; its rank adds a bonus for stating a name or number the
-question does not (it is more likely to hold the answer than a mere paraphrase).
+question's topic words it contains: it decides whether the archive answers at all. Its rank
+decides what is quoted first, and adds what makes a sentence hold the answer rather than
+restate the question: it states a name or number the question does not; it offers an
+answer of the kind asked for (rag/answer/question.py) that other good sentences offer too;
+and it comes from an article the search ranked high.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rag.answer.question import STATEMENT, candidates, is_statement, question_kind
 from rag.index.embeddings import Encoder
 from rag.text.patterns import NAME_WORD, NUMBER, content_words
 from rag.types import Hit, Span
@@ -21,6 +27,14 @@ _KEYWORD_WEIGHT = 0.3
 # A sentence that names someone or something, or gives a number, that the question does not
 # ranks this much higher: it is more likely to hold the answer than a mere paraphrase.
 _NEW_FACT_BONUS = 0.1
+# Measured on the RealTimeQA dev questions (README, "Offline answers"): a sentence offering
+# the answer most of the best sentences offer ranks up to _VOTE_WEIGHT higher; one from
+# the n-th article of the search ranks _ARTICLE_WEIGHT / n higher. Votes come from the
+# _VOTERS best sentences, each weighted exp((score - best score) / _VOTE_SPREAD).
+_VOTE_WEIGHT = 0.05
+_ARTICLE_WEIGHT = 0.3
+_VOTERS = 15
+_VOTE_SPREAD = 0.1
 _FACT = re.compile(rf"\b(?:{NAME_WORD}|(?:{NUMBER})%?)")
 _MIN_QUOTE_WORDS = 4
 # Where a headline "is": it is not part of the article's text.
@@ -45,12 +59,19 @@ def new_facts(question: str, sentence: str) -> bool:
     return any(w.lower() not in asked for w in _FACT.findall(sentence[1:]))
 
 
-def score_sentences(question: str, hits: list[Hit], embedder: Encoder) -> list[ScoredSentence]:
+def score_sentences(
+    question: str,
+    hits: list[Hit],
+    embedder: Encoder,
+    furniture: set[tuple[str, int]] = frozenset(),
+) -> list[ScoredSentence]:
     """Every distinct sentence of the hits, and each article's headline, scored against the
     question, best first. Headlines count: news often states the answer only there.
+    Sentences in `furniture` ((doc_id, start): page furniture, rag/text/furniture.py) are
+    left out.
 
     Sentence vectors stored at ingest are used; only sentences without one are embedded."""
-    seen: set[tuple[str, int]] = set()
+    seen: set[tuple[str, int]] = set(furniture)
     candidates: list[tuple[Hit, Span, str]] = []
     stored: list[np.ndarray | None] = []
     for hit in hits:
@@ -75,16 +96,52 @@ def score_sentences(question: str, hits: list[Hit], embedder: Encoder) -> list[S
         score = (1 - _KEYWORD_WEIGHT) * float(sim) + _KEYWORD_WEIGHT * overlap
         rank = score + _NEW_FACT_BONUS * new_facts(question, text)
         scored.append(ScoredSentence(hit, span, text, score, overlap, rank, span == _TITLE))
-    return sorted(scored, key=lambda s: s.rank, reverse=True)
+    return sorted(_ranked(question, hits, scored), key=lambda s: s.rank, reverse=True)
 
 
-def on_topic(question: str, hits: list[Hit], min_overlap: float) -> list[ScoredSentence]:
+def _ranked(question: str, hits: list[Hit], scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The sentences with the answer-kind vote and the article's search rank in their rank."""
+    kind = question_kind(question)
+    if kind == STATEMENT:
+        offered = [{"quote"} if is_statement(s.text) else set() for s in scored]
+    else:
+        offered = [candidates(kind, question, s.text) for s in scored]
+    best = max(s.score for s in scored)
+    votes: Counter[str] = Counter()
+    voters = sorted(range(len(scored)), key=lambda i: scored[i].score, reverse=True)[:_VOTERS]
+    for i in voters:
+        for answer in offered[i]:
+            votes[answer] += math.exp((scored[i].score - best) / _VOTE_SPREAD)
+    top = max(votes.values(), default=0.0) or 1.0
+    article = {}
+    for hit in hits:
+        article.setdefault(hit.doc_id, len(article) + 1)
+    return [
+        replace(
+            s,
+            rank=s.rank
+            + _VOTE_WEIGHT * max((votes[a] for a in answers), default=0.0) / top
+            + _ARTICLE_WEIGHT / article[s.hit.doc_id],
+        )
+        for s, answers in zip(scored, offered)
+    ]
+
+
+def on_topic(
+    question: str,
+    hits: list[Hit],
+    min_overlap: float,
+    furniture: set[tuple[str, int]] = frozenset(),
+) -> list[ScoredSentence]:
     """Sentences of `hits` holding at least `min_overlap` of the question's topic words,
-    scored by that share alone: a cheap look further down the ranking, with no embedding."""
+    scored by that share alone: a cheap look further down the ranking, with no embedding.
+    Page furniture (`furniture`, as for score_sentences) is left out."""
     asked = content_words(question)
     found = []
     for hit in hits:
         for span, text in hit.sentence_texts():
+            if (hit.doc_id, span.start) in furniture:
+                continue
             overlap = len(asked & content_words(text)) / len(asked) if asked else 0.0
             if overlap >= min_overlap and len(text.split()) >= _MIN_QUOTE_WORDS:
                 found.append(ScoredSentence(hit, span, text, overlap, overlap, overlap))

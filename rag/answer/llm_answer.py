@@ -18,6 +18,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.prompts import PromptTemplate
 
 from rag.answer.evidence import ScoredSentence
+from rag.answer.question import asks_latest
 from rag.answer.quotes import OnToken, build_answer, defang_markers, select_quotes
 from rag.answer.verify import Checked, check
 from rag.index.embeddings import Encoder
@@ -92,7 +93,7 @@ class LLMAnswerer:
         on_token: OnToken | None = None,
     ) -> Answer:
         s = self.settings
-        quotes = select_quotes(scored, s.max_quotes, s.min_answer_score)
+        quotes = select_quotes(scored, s.max_quotes, s.min_answer_score, asks_latest(question))
         if not quotes:
             return build_answer(question, hits, [], self.prompts)
         passages = passages_for(hits, s.llm_passages)
@@ -152,12 +153,16 @@ class LLMAnswerer:
     def _compose(
         self, question: str, hits: list[Hit], passages: list[Hit], checked: Checked
     ) -> Answer:
-        """The checked answer with citations renumbered 1.. in order of first use."""
+        """The checked answer with citations renumbered 1.. per article in order of first
+        use (two passages of one article share its number)."""
         order = list(dict.fromkeys(n for c in checked.claims for n in c.citations))
-        new = {old: i for i, old in enumerate(order, start=1)}
+        articles: dict[str, int] = {}
+        new = {
+            old: articles.setdefault(passages[old - 1].doc_id, len(articles) + 1) for old in order
+        }
         mark = self.prompts["unsupported_claim"].format()
         claims = tuple(
-            Claim(c.text, tuple(new[n] for n in c.citations), c.support, c.supported)
+            Claim(c.text, tuple(dict.fromkeys(new[n] for n in c.citations)), c.support, c.supported)
             for c in checked.claims
         )
         lines: dict[int, list[str]] = {}

@@ -13,9 +13,11 @@ from typing import Protocol
 from langchain_core.prompts import PromptTemplate
 
 from rag.answer.evidence import ScoredSentence
-from rag.text.dates import date_range, day, newest_first
+from rag.answer.followup import standalone as follow_up
+from rag.answer.question import asks_latest
+from rag.text.dates import day, newest_first
 from rag.text.patterns import MARKER
-from rag.types import Answer, Citation, Claim, Hit
+from rag.types import Answer, Citation, Claim, Hit, site_of
 
 OnToken = Callable[[str], None]
 
@@ -35,41 +37,54 @@ def _lead_in(chosen: ScoredSentence, scored: list[ScoredSentence]) -> ScoredSent
     News writing often states a fact, then quotes the speaker ("..., Blinken said"); the
     quote alone reads as an answer only with the sentence that leads into it.
     """
-    hit = chosen.hit
-    for s in scored:
-        if s.hit.doc_id != hit.doc_id or s.overlap == 0 or s.span.end > chosen.span.start:
-            continue
-        if s.span.end < hit.start:
-            continue
-        gap = hit.text[max(s.span.end - hit.start, 0) : chosen.span.start - hit.start]
-        if s.span.start >= hit.start and not gap.strip() and "\n" not in gap:
-            return s
-    return None
+    return next((s for s in scored if s.overlap > 0 and _leads_into(s, chosen)), None)
 
 
 def select_quotes(
-    scored: list[ScoredSentence], max_quotes: int, min_score: float
+    scored: list[ScoredSentence], max_quotes: int, min_score: float, latest: bool = False
 ) -> list[ScoredSentence]:
-    """The sentences worth quoting, grouped by article and in reading order within one."""
+    """The sentences worth quoting: first the lead, the best-ranked sentence (the one most
+    likely to hold the fact asked for), with the sentence leading into it if that is on the
+    question too; then supporting sentences, at most one more per article, newest first.
+
+    With `latest` (an open question naming no time: rag/answer/question.py) the lead is
+    the best sentence of the newest article among those nearly as relevant as the best,
+    and the rest are earlier context, chosen by relevance alone."""
     if not scored or max(s.score for s in scored) < min_score:
         return []
-    floor = scored[0].rank - _MARGIN
-    chosen: list[ScoredSentence] = []
+    lead = next(s for s in scored if s.score >= min_score)
+    near = max(lead.score - _MARGIN, min_score)
+    if latest:
+        dated = [s for s in scored if s.score >= near and s.hit.date]
+        lead = max(dated, key=lambda s: (s.hit.date, s.rank), default=lead)
+    before = _lead_in(lead, scored) if max_quotes > 1 else None
+    chosen = [q for q in (before, lead) if q]
+    support: list[ScoredSentence] = []
     for s in scored:
-        if s.rank < floor or len(chosen) >= max_quotes:
+        if len(chosen) + len(support) >= max_quotes:
             break
-        if s.score < min_score:
+        if (s.score < near) if latest else (s.rank < lead.rank - _MARGIN):
             continue
-        lead = _lead_in(s, scored) if len(chosen) + 2 <= max_quotes else None
-        for quote in (lead, s):
-            if quote and all(quote.text.lower() != c.text.lower() for c in chosen):
-                chosen.append(quote)
-    # newest article first (undated last), then by relevance; reading order within one
-    doc_order = list(dict.fromkeys(c.hit.doc_id for c in chosen))
-    return sorted(
-        chosen,
-        key=lambda c: (newest_first(c.hit.date), doc_order.index(c.hit.doc_id), c.span.start),
+        if s.score < min_score or any(s.hit.doc_id == c.hit.doc_id for c in support):
+            continue
+        if all(s.text.lower() != c.text.lower() for c in chosen + support):
+            support.append(s)
+    return chosen + sorted(support, key=lambda c: newest_first(c.hit.date))
+
+
+def number_by_article(quotes: list[ScoredSentence]) -> tuple[Citation, ...]:
+    """A citation per quote, numbered per article: the quotes of one article share its [n]."""
+    numbers: dict[str, int] = {}
+    return tuple(
+        Citation.of(numbers.setdefault(q.hit.doc_id, len(numbers) + 1), q.hit, q.span, q.in_title)
+        for q in quotes
     )
+
+
+def _quoted(citations: list[Citation]) -> str:
+    """Consecutive quotes of one article as one quotation (they are adjacent sentences)."""
+    text = " ".join(defang_markers(c.quote) for c in citations)
+    return f"{'Headline: ' if citations[0].in_title else ''}“{text}” [{citations[0].n}]"
 
 
 def build_answer(
@@ -79,26 +94,37 @@ def build_answer(
     prompts: dict[str, PromptTemplate],
     notice: str = "",
 ) -> Answer:
-    """An Answer quoting `quotes` with numbered citations, or an abstention if there are none."""
+    """An Answer that leads with the first of `quotes` (and the sentence leading into it)
+    and lists the rest as supporting quotes, numbered per article; an abstention if there
+    are none."""
     if not quotes:
         text = prompts["no_answer"].format(question=question)
         return Answer(question, text, abstained=True, hits=tuple(hits), notice=notice)
-    citations = tuple(
-        Citation.of(i, q.hit, q.span, q.in_title) for i, q in enumerate(quotes, start=1)
-    )
-    # each quote says when it was published if the sources are not all from one day
-    dated = len({c.date for c in citations}) > 1
-    lines = "\n".join(
-        f"- {day(c.date) + ': ' if dated else ''}{'Headline: ' if c.in_title else ''}"
-        f"“{defang_markers(c.quote)}” [{c.n}]"
-        for c in citations
-    )
+    citations = number_by_article(quotes)
+    lead_quotes = 2 if len(quotes) > 1 and _leads_into(quotes[0], quotes[1]) else 1
+    lead, more = citations[:lead_quotes], citations[lead_quotes:]
     text = prompts["offline_answer"].format(
-        date_range=date_range([c.date for c in citations]), quotes=lines
+        lead=_quoted(list(lead)),
+        source=site_of(lead[0].url) or lead[0].title,
+        date=day(lead[0].date),
     )
+    if more:
+        lines = "\n".join(f"- {day(c.date)}: {_quoted([c])}" for c in more)
+        text += "\n\n" + prompts["offline_more"].format(quotes=lines)
     # a verbatim quote is fully supported by the passage it is quoted from
     claims = tuple(Claim(c.quote, (c.n,), 1.0, True) for c in citations)
     return Answer(question, text, False, citations, tuple(hits), claims, notice=notice)
+
+
+def _leads_into(first: ScoredSentence, second: ScoredSentence) -> bool:
+    """True if `first` is the sentence just before `second` in the same paragraph."""
+    hit = second.hit
+    if first.hit.doc_id != hit.doc_id or first.in_title or second.in_title:
+        return False
+    if not hit.start <= first.span.start < first.span.end <= second.span.start:
+        return False
+    gap = hit.text[first.span.end - hit.start : second.span.start - hit.start]
+    return not gap.strip() and "\n" not in gap
 
 
 class Answerer(Protocol):
@@ -133,7 +159,7 @@ class OfflineAnswerer:
         self.prompts, self.max_quotes, self.min_score = prompts, max_quotes, min_score
 
     def standalone(self, question: str, history: list[tuple[str, str]]) -> str:
-        return question
+        return follow_up(question, history)
 
     def answer(
         self,
@@ -142,5 +168,6 @@ class OfflineAnswerer:
         scored: list[ScoredSentence],
         on_token: OnToken | None = None,
     ) -> Answer:
-        quotes = select_quotes(scored, self.max_quotes, self.min_score)
+        latest = asks_latest(question)
+        quotes = select_quotes(scored, self.max_quotes, self.min_score, latest)
         return build_answer(question, hits, quotes, self.prompts)

@@ -12,6 +12,7 @@ from rag.index.sync import InStep
 from rag.search.dates import question_range
 from rag.search.fusion import Fusion, cap_per_doc, fuse
 from rag.settings import Settings
+from rag.text.patterns import content_words
 from rag.types import Filters, Hit
 
 if TYPE_CHECKING:
@@ -61,6 +62,24 @@ class Retriever:
         kept = cap_per_doc(current, per_doc, k)
         return [replace(h, rank=i) for i, h in enumerate(kept, start=1)]
 
+    def newest_about(
+        self, query: str, names: set[str], as_of: dt.date | None, filters: Filters | None, n: int
+    ) -> list[Hit]:
+        """The best passage of each of the `n` newest articles whose headline or passage
+        holds all of `names` (lower-cased words), by the keyword index: the latest
+        development on a story even when older reports match the words better."""
+        limits = (filters or Filters()).capped(as_of)
+        found = self.sync.keyword().search(query, 100, limits)
+        rank = {chunk_id: i for i, (chunk_id, _) in enumerate(found)}
+        hits = sorted(self.sync.store().get(list(rank)), key=lambda h: rank[h.chunk_id])
+        versions = self.manifest.versions(list({h.doc_id for h in hits}))
+        best: dict[str, Hit] = {}
+        for hit in hits:  # in keyword rank order: the first of an article is its best
+            if versions.get(hit.doc_id) == hit.version and hit.date:
+                if names <= content_words(f"{hit.title} {hit.text}"):
+                    best.setdefault(hit.doc_id, hit)
+        return sorted(best.values(), key=lambda h: h.date, reverse=True)[:n]
+
     def with_sentence_vectors(self, hits: list[Hit]) -> list[Hit]:
         """The hits with their sentences' vectors from ingest, so answering embeds none."""
         stored = self.manifest.sentence_vectors(list({h.doc_id for h in hits}))
@@ -68,3 +87,10 @@ class Retriever:
             replace(h, sentence_vectors=stored[h.doc_id].for_hit(h)) if h.doc_id in stored else h
             for h in hits
         ]
+
+    def furniture(self, hits: list[Hit]) -> set[tuple[str, int]]:
+        """(doc_id, start) of the hits' sentences that are page furniture, never evidence."""
+        sentences = list({(h.doc_id, span.start): text for h in hits
+                          for span, text in h.sentence_texts()}.items())  # fmt: skip
+        found = self.manifest.furniture([(doc, text) for (doc, _), text in sentences])
+        return {sentences[i][0] for i in found}

@@ -44,6 +44,11 @@ def content_words(text: str) -> set[str]:
     return {w for w in _TOKEN.findall(text.lower()) if w not in _STOP and len(w) > 1}
 
 
+def is_stop_word(word: str) -> bool:
+    """True for words that carry no topic: "the", "what", "about"…"""
+    return word.lower() in _STOP
+
+
 def marker_numbers(group: str) -> list[int]:
     """The citation numbers in one marker's inside, e.g. "1, 2" -> [1, 2]."""
     return [int(n) for n in re.split(r"[,;]", group)]

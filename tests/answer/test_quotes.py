@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rag.pipeline import Archive
+from rag.render import answer_json, answer_markdown
 from tests.conftest import write_article
 
 
@@ -20,7 +23,9 @@ def test_a_headline_is_quoted_when_only_it_holds_the_answer(archive: Archive, tm
     assert "Headline: “Merrowby names Ilse Brandt" in answer.text
 
 
-def test_sources_of_different_dates_are_dated_newest_first(archive: Archive, tmp_path):
+def test_an_open_question_leads_with_the_latest_development_then_dated_context(
+    archive: Archive, tmp_path
+):
     folder = tmp_path / "b"
     old = "The port of Valdora remained closed on Wednesday as the dock strike went on."
     new = "The port of Valdora reopened on Monday after the dock strike ended."
@@ -28,10 +33,93 @@ def test_sources_of_different_dates_are_dated_newest_first(archive: Archive, tmp
     write_article(folder, "new.txt", "Valdora reopens", "20220612", "https://news.test/n", new)
     archive.ingest([folder])
     answer = archive.ask("Is the port of Valdora open after the dock strike?")
-    dates = [c.date for c in answer.citations]
-    assert dates[0] == "2022-06-12" and "2022-06-01" in dates
-    assert dates == sorted(dates, reverse=True)
-    assert "published 1–12 June 2022" in answer.text
-    first, *rest = [line for line in answer.text.splitlines() if line.startswith("- ")]
-    assert first.startswith("- 12 June 2022:")
-    assert any(line.startswith("- 1 June 2022:") for line in rest)
+    lead, more = answer.text.split("\n\n", 1)
+    assert lead == f"“{new}” [1] (news.test, 12 June 2022)"
+    assert f"- 1 June 2022: “{old}” [2]" in more
+    assert [c.date for c in answer.citations] == ["2022-06-12", "2022-06-01"]
+
+
+def test_citations_are_numbered_per_article_and_listed_once(archive: Archive, tmp_path):
+    folder = tmp_path / "c"
+    write_article(
+        folder, "budget.txt", "Carrowmore passes its harbour budget", "20230410",
+        "https://news.test/budget",
+        "Carrowmore's council passed the harbour budget on Monday.",
+        "The harbour budget sets aside 4 million euros for the new breakwater.",
+        "Councillors said the breakwater budget would protect the harbour fleet.",
+    )  # fmt: skip
+    archive.ingest([folder])
+    answer = archive.ask("What does the Carrowmore harbour budget pay for?")
+    assert len(answer.citations) >= 2, answer.text
+    assert {c.n for c in answer.citations} == {1}  # one article, one number
+    assert "[2]" not in answer.text
+    (only,) = answer.sources()
+    assert len(only) == len(answer.citations)
+    body = answer_json(answer)
+    assert len(body["citations"]) == 1
+    quotes = body["citations"][0]["quotes"]
+    assert [q["quote"] for q in quotes] == [c.quote for c in answer.citations]
+    assert answer_markdown(answer).count("https://news.test/budget") == 1
+
+
+def test_page_furniture_is_never_quoted_but_stays_in_the_text(archive: Archive, tmp_path):
+    folder = tmp_path / "d"
+    caption = "Sign up for the Harbour Weekly newsletter to get the latest port news of the day."
+    towns = ["Merrowby", "Valdora", "Carrowmore", "Ballyglass"]
+    for i, town in enumerate(towns):
+        write_article(
+            folder, f"{town}.txt", f"{town} harbour news", f"2023041{i}",
+            f"https://news.test/{town.lower()}",
+            f"{town} opened a new ferry terminal for the port on Friday.",
+            f"The terminal in {town} cost {i + 2} million euros to build.", caption,
+            f"Ferries from {town} will sail twice a day from {i + 5} May.",
+        )  # fmt: skip
+    archive.ingest([folder])
+    answer = archive.ask("What is the latest port news newsletter of the day?")
+    assert all(c.quote != caption for c in answer.citations), answer.text
+    info, text = archive.document(archive.documents()[0].doc_id)
+    assert caption in text
+    # a sentence only one article holds is quoted as before
+    answer = archive.ask("Which town opened a new ferry terminal for the port?")
+    assert not answer.abstained and "ferry terminal" in answer.citations[0].quote
+
+
+def test_a_question_about_a_period_with_no_reports_is_refused_with_the_reason(
+    archive: Archive, tmp_path
+):
+    folder = tmp_path / "e"
+    write_article(
+        folder, "march.txt", "Patriot Front marches in Boston", "20220702",
+        "https://news.test/march",
+        "Members of the white nationalist group Patriot Front marched through Boston on Saturday.",
+    )  # fmt: skip
+    archive.ingest([folder])
+    question = "Which city did Patriot Front march through this week?"
+    answer = archive.ask(question, as_of=dt.date(2022, 5, 20))  # six weeks before
+    assert answer.abstained and answer.out_of_scope and not answer.citations
+    assert "nothing published from 13 to 20 May 2022 mentions Patriot Front" in answer.text
+    closest = archive.ask(question, as_of=dt.date(2022, 5, 20), closest=True)
+    assert closest.abstained  # nothing published by then at all: as of 20 May it is unknown
+    answer = archive.ask(question, as_of=dt.date(2022, 7, 5))  # the week it happened
+    assert not answer.abstained and "Boston" in answer.citations[0].quote
+
+
+def test_an_offline_follow_up_is_read_from_the_previous_turn(archive: Archive, tmp_path):
+    folder = tmp_path / "f"
+    write_article(
+        folder, "griner.txt", "Griner freed in prisoner swap", "20221208",
+        "https://news.test/griner",
+        "Brittney Griner was freed on Thursday in a prisoner swap with Russia.",
+        "President Biden said Brittney Griner is safe and on her way home.",
+    )  # fmt: skip
+    write_article(
+        folder, "poland.txt", "Biden visits Poland", "20221201", "https://news.test/poland",
+        "President Biden said the alliance with Poland is stronger than ever.",
+    )  # fmt: skip
+    archive.ingest([folder])
+    first = archive.ask("What happened to Brittney Griner?", offline=True)
+    history = [(first.interpreted or first.question, first.text)]
+    answer = archive.ask("and what did Biden say about it?", history=history, offline=True)
+    assert answer.interpreted == "What did Biden say about Brittney Griner?"
+    assert answer.question == "and what did Biden say about it?"
+    assert "safe and on her way home" in answer.citations[0].quote

@@ -1,0 +1,74 @@
+"""Whether the archive can know the answer at all: the period a question names.
+
+A question such as "which country's prime minister resigned this week?" asked as of a day
+when no report of it existed yet must not be answered with older reports that only look
+alike. If no sentence good enough to quote comes from an article published in the period
+the question names (a few days either side: a report follows its event), the archive does
+not answer, and says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from rag.answer.evidence import ScoredSentence
+from rag.answer.question import names_in
+from rag.search.dates import DateRange, question_range
+from rag.text.dates import day
+from rag.text.patterns import content_words
+
+# An article published this many days before the period still counts ("this week" asked on
+# a Monday is about the weekend's news too).
+SLACK = dt.timedelta(days=3)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """Why the archive cannot answer: the prompt that says so, and what fills it in."""
+
+    prompt: str  # "out_of_period" or "out_of_year"
+    period: str  # e.g. "from 2 to 5 May 2022", or the year asked about
+    terms: str  # the question's names, e.g. "Patriot Front"
+
+
+def out_of_scope(
+    question: str, as_of: dt.date, scored: list[ScoredSentence], min_score: float
+) -> OutOfScope | None:
+    """Why no quotable sentence can answer the question in the period it names, or None
+    when one can (or the question names no period)."""
+    quotable = [s for s in scored if s.score >= min_score]
+    future = sorted({int(y) for y in _YEAR.findall(question) if int(y) > as_of.year})
+    if future:  # "who won the 2030 World Cup?": only a report naming that year can say
+        year = str(future[0])
+        if not any(year in s.text or year in s.hit.title for s in quotable):
+            return OutOfScope("out_of_year", year, key_terms(question))
+        return None
+    asked = question_range(question, as_of)
+    if asked is None:
+        return None
+    if any(_published_in(s.hit.date, asked) for s in quotable):
+        return None
+    return OutOfScope("out_of_period", _period(asked), key_terms(question))
+
+
+def key_terms(question: str) -> str:
+    """The names the question asks about (its topic words when it names none)."""
+    topic = [w for w in content_words(question) if len(w) > 3]
+    found = names_in(question) or sorted(topic, key=question.lower().find)[:4]
+    return ", ".join(dict.fromkeys(found))
+
+
+def _published_in(date: str, asked: DateRange) -> bool:
+    return bool(date) and asked.start - SLACK <= dt.date.fromisoformat(date) <= asked.end
+
+
+def _period(asked: DateRange) -> str:
+    start, end = asked.start - SLACK, asked.end
+    if start.year != end.year:
+        return f"from {day(start.isoformat())} to {day(end.isoformat())}"
+    if start.month != end.month:
+        return f"from {start:%-d %B} to {day(end.isoformat())}"
+    return f"from {start.day} to {day(end.isoformat())}"

@@ -1,0 +1,76 @@
+"""What a question asks for, and follow-ups read without a model: pure functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.followup import standalone
+from rag.answer.question import asks_latest, candidates, names_in, question_kind
+from rag.answer.scope import key_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many people died in the Uvalde school shooting?", "number"),
+        ("What percentage of voters backed the measure?", "number"),
+        ("When was Griner arrested?", "date"),
+        ("What did Biden say about the midterms?", "statement"),
+        ("Which team won the 2022 Stanley Cup?", "name"),
+        ("Where did the attack occur?", "name"),
+        ("What is the new variant called?", "name"),
+        ("What happened to Brittney Griner?", "other"),
+    ],
+)
+def test_question_kind(question, kind):
+    assert question_kind(question) == kind
+
+
+def test_candidates_are_what_the_question_does_not_already_say():
+    q = "Which team won the 2022 NHL Stanley Cup Finals?"
+    found = candidates("name", q, "The Colorado Avalanche beat Tampa Bay in the Stanley Cup.")
+    assert {"colorado", "avalanche", "tampa", "bay"} <= found
+    assert not found & {"stanley", "cup", "the"}
+    q = "How many people died in the flood?"
+    assert candidates("number", q, "At least 37 people died in 2022, officials said.") == {"37"}
+    assert "tuesday" in candidates("date", "When was she arrested?", "She was held on Tuesday.")
+
+
+def test_open_questions_without_a_time_ask_for_the_latest():
+    assert asks_latest("What happened to Brittney Griner?")
+    assert not asks_latest("What happened to Brittney Griner last week?")
+    assert not asks_latest("Who won the Stanley Cup?")
+
+
+def test_names_and_key_terms():
+    assert names_in("What did Patriot Front do in Boston last week?") == ["Patriot Front", "Boston"]
+    assert names_in("Which Ivy League school cut loans on Monday?") == ["Ivy League"]
+    assert (
+        key_terms("Which country saw its prime minister resign?")
+        == "country, prime, minister, resign"
+    )
+
+
+GRINER = [("What happened to Brittney Griner?", "Quotes …")]
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "history", "expected"),
+    [
+        ("and what did Biden say about it?", GRINER, "What did Biden say about Brittney Griner?"),
+        ("When was she arrested?", GRINER, "When was Brittney Griner arrested?"),
+        ("How long is his sentence?", GRINER, "How long is Brittney Griner’s sentence?"),
+        ("What about Paul Whelan?", GRINER, "What happened to Paul Whelan?"),
+        ("and why?", GRINER, "Why (Brittney Griner)?"),
+        (
+            "What about Buffalo?",
+            [("How many people died in the Uvalde school shooting?", "")],
+            "How many people died in the Buffalo school shooting?",
+        ),
+        # questions that stand alone are left alone
+        ("What did Blinken say about a summit?", GRINER, "What did Blinken say about a summit?"),
+        ("and what did Biden say about it?", [], "and what did Biden say about it?"),
+    ],
+)
+def test_follow_ups_are_rewritten_from_the_previous_turn(follow_up, history, expected):
+    assert standalone(follow_up, history) == expected
