@@ -158,13 +158,17 @@ def evaluate_retrieval(
 def evaluate_answers(
     ask: Callable[[Question], Answer], questions: list[Question]
 ) -> dict[str, float]:
-    """Answer-in-citation, citation precision, abstention rate, the share of answers that
-    show a disagreement between sources, the share of claims their citations support, and
-    the share of answers that fell back to quotes with a notice (LLM failed or unsupported)."""
+    """Answer-in-citation (any quote, the first quotation, the passages read), citation
+    precision, abstention rate, the share of answers that show a disagreement between
+    sources, the share of claims their citations support, the share of answers that fell
+    back to quotes with a notice (LLM failed or unsupported), and the median time to answer."""
     found, first, read, abstained, precise, cited, disputed, fallbacks = [0] * 8
     claims: list[bool] = []
+    ms: list[float] = []
     for q in questions:
+        start = time.perf_counter()
         answer = ask(q)
+        ms.append((time.perf_counter() - start) * 1000)
         first += answer_in_first_quote(answer, q.answer)
         read += answer_in_passages(answer, q.answer)
         abstained += answer.abstained
@@ -186,6 +190,7 @@ def evaluate_answers(
         "with_conflict": disputed / n,
         "claim_support": statistics.fmean(claims) if claims else 0.0,
         "fallback_rate": fallbacks / n,
+        "ask_p50_ms": percentile(ms, 0.5),
     }
 
 

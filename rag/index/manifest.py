@@ -191,13 +191,17 @@ class Manifest:
         )
         templates = [f.template(t) for _, t in sentences]
         where = self._docs_with(templates)
+        copies: dict[tuple[str, frozenset[str]], set[str]] = {}
         for i, (doc_id, text) in enumerate(sentences):
             if (doc_id, f.opening(text)) in galleries or f.has_furniture_shape(text):
                 found.add(i)
-            others = where.get(templates[i], set()) - {doc_id}
-            if i not in found and len(others) >= f.TEMPLATE_DOCS - 1:
-                if len(others - self._copies_of(doc_id, others)) >= f.TEMPLATE_DOCS - 1:
-                    found.add(i)
+            others = frozenset(where.get(templates[i], set()) - {doc_id})
+            if i in found or len(others) < f.TEMPLATE_DOCS - 1:
+                continue
+            if len(others) < f.ALWAYS_FURNITURE_DOCS and (doc_id, others) not in copies:
+                copies[doc_id, others] = self._copies_of(doc_id, others)
+            if len(others - copies.get((doc_id, others), set())) >= f.TEMPLATE_DOCS - 1:
+                found.add(i)
         return found
 
     def _counts(self, kind: int, keys: list[int], what: str) -> dict[int, tuple]:
@@ -220,20 +224,22 @@ class Manifest:
             where.setdefault(key, set()).add(doc_id)
         return where
 
-    def _copies_of(self, doc_id: str, others: set[str]) -> set[str]:
+    def _copies_of(self, doc_id: str, others: frozenset[str]) -> set[str]:
         """Those of `others` sharing COPY_SHARE of `doc_id`'s sentences: copies of one story."""
-        own = self.db.execute(
-            f"SELECT COUNT(*) FROM sentence_keys WHERE doc_id=? AND kind={f.TEMPLATE}", (doc_id,)
-        ).fetchone()[0]
-        marks = ",".join("?" * len(others))
+        own = [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT key FROM sentence_keys WHERE doc_id=? AND kind={f.TEMPLATE}", (doc_id,)
+            )
+        ]
+        docs = list(others)
         rows = self.db.execute(
-            f"SELECT b.doc_id, COUNT(*) FROM sentence_keys a JOIN sentence_keys b "
-            f"ON b.kind={f.TEMPLATE} AND b.key=a.key "
-            f"WHERE a.doc_id=? AND a.kind={f.TEMPLATE} AND b.doc_id IN ({marks}) "
-            "GROUP BY b.doc_id",
-            [doc_id, *others],
+            f"SELECT doc_id, COUNT(*) FROM sentence_keys WHERE kind={f.TEMPLATE} "
+            f"AND doc_id IN ({','.join('?' * len(docs))}) AND key IN ({','.join('?' * len(own))}) "
+            "GROUP BY doc_id",
+            [*docs, *own],
         )
-        return {other for other, shared in rows if shared >= f.COPY_SHARE * max(own, 1)}
+        return {other for other, shared in rows if shared >= f.COPY_SHARE * max(len(own), 1)}
 
     def documents(self) -> list[DocInfo]:
         rows = self.db.execute(f"SELECT {_INFO} FROM documents ORDER BY date DESC, title")

@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dateparser.date import DateDataParser
 
@@ -54,8 +55,10 @@ def names_time(question: str) -> bool:
     return _PHRASE.search(question) is not None
 
 
+@lru_cache(maxsize=256)
 def question_range(question: str, as_of: dt.date) -> DateRange | None:
-    """The publication-date range named by the first time expression in `question`."""
+    """The publication-date range named by the first time expression in `question`
+    (remembered: search and the answer's scope check both ask)."""
     for match in _PHRASE.finditer(question):
         phrase = match.group(0)
         rolling = _ROLLING.fullmatch(phrase)

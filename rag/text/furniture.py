@@ -7,7 +7,8 @@ as evidence. Three keys per sentence, counted over the archive (rag/index/manife
 
 - its template (lower-cased, digits masked): furniture when the same sentence stands in
   at least TEMPLATE_DOCS articles that are not copies of one another (a wire story on
-  three sites repeats every sentence: that is a copy, not furniture);
+  three sites repeats every sentence: that is a copy, not furniture), or in at least
+  ALWAYS_FURNITURE_DOCS articles;
 - its frame (first two and last three words, digits masked): furniture when it recurs in
   at least FRAME_DOCS articles and more often than once an article on average (a video
   box repeats its frame around each video title; prose such as "“We are …," X said in a
@@ -31,8 +32,10 @@ FRAME_DOCS = 5
 FRAME_REPEAT = 1.5
 GALLERY_SENTENCES = 5
 GALLERY_SHARE = 0.2
-# Two articles sharing this share of their sentences are copies of one story.
+# Two articles sharing this share of their sentences are copies of one story; a sentence
+# in this many other articles is furniture without asking (no story has so many copies).
 COPY_SHARE = 0.5
+ALWAYS_FURNITURE_DOCS = 10
 _DIGITS = re.compile(r"\d+")
 _RUNNING_TIME = re.compile(r"\s\d{1,2}:\d\d$")
 
