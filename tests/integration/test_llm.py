@@ -45,7 +45,10 @@ def llm_archive(settings: Settings, embedder, url: str, **extra) -> Archive:
 def assert_markers_point_at_citations(answer):
     numbers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
     assert numbers <= {c.n for c in answer.citations}
-    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    # numbered per article: 1..N, one article per number
+    sources = answer.sources()
+    assert [quotes[0].n for quotes in sources] == list(range(1, len(sources) + 1))
+    assert all(len({c.doc_id for c in quotes}) == 1 for quotes in sources)
 
 
 def test_answer_streams_and_is_checked_before_it_is_shown(seeded_dir, embedder, llm_url):
