@@ -46,6 +46,22 @@ def test_ask_json_cites_the_blinken_sentence(data: Path):
         "end",
     }
     assert keys <= set(first) and first["date"] == "2021-12-22"
+    # one citation per article, with every sentence quoted from it
+    assert len({c["n"] for c in answer["citations"]}) == len(answer["citations"])
+    assert first["quotes"][0]["quote"] == first["quote"]
+    (seed,) = SEEDS.glob("*.txt")
+    article = seed.read_text(encoding="utf-8")
+    assert all(q["quote"] in article for c in answer["citations"] for q in c["quotes"])
+
+
+def test_ask_says_why_it_cannot_know_and_closest_asks_anyway(data: Path):
+    question = "What did Blinken say about a summit this week?"
+    out = rag(data, "ask", question, "--as-of", "2021-11-01")
+    assert out.returncode == 0, out.stderr
+    assert "nothing published from 29 October to 1 November 2021 mentions Blinken" in out.stdout
+    assert "--closest" in out.stdout
+    answer = json.loads(rag(data, "ask", question, "--as-of", "2022-01-30", "--json").stdout)
+    assert answer["abstained"] and answer["out_of_scope"]
 
 
 def test_search_and_docs_json_shapes(data: Path):
