@@ -194,16 +194,7 @@ class Archive:
         b, s = self.backends, self.settings
         answerer = b.offline if offline else b.answerer
         query = answerer.standalone(question, history or [])
-        k = k or s.top_k
-        wide = max(k, s.conflict_k)
-        hits = self.search(query, wide, as_of, per_doc=s.answer_chunks_per_doc, filters=filters)
-        names = content_words(" ".join(names_in(query)))
-        if asks_latest(query) and names:  # the latest development, retrieved on purpose
-            have = {h.chunk_id for h in hits}
-            newest = self._retriever.newest_about(query, names, as_of, filters, _LATEST)
-            added = [h for h in newest if h.chunk_id not in have]
-            hits, k = hits[:k] + added + hits[k:], k + len(added)
-        hits = self._retriever.with_sentence_vectors(hits)
+        hits, k = self._passages(query, as_of, filters, k or s.top_k)
         furniture = self._retriever.furniture(hits)
         # the evidence, once: both writers draw on it, and conflicts are looked for in it
         scored = score_sentences(query, hits[:k], b.embedder, furniture)
@@ -219,3 +210,20 @@ class Archive:
         if query != question:
             return replace(answer, question=question, interpreted=query)
         return answer
+
+    def _passages(
+        self, query: str, as_of: dt.date | None, filters: Filters | None, k: int
+    ) -> tuple[list[Hit], int]:
+        """The hits an answer reads (the first k, returned with them) and those further down
+        that are searched for disagreements, with their sentence vectors. An open question
+        that names no time also reads the newest articles naming its names."""
+        s = self.settings
+        wide = max(k, s.conflict_k)
+        hits = self.search(query, wide, as_of, per_doc=s.answer_chunks_per_doc, filters=filters)
+        names = content_words(" ".join(names_in(query)))
+        if asks_latest(query) and names:  # the latest development, retrieved on purpose
+            have = {h.chunk_id for h in hits}
+            newest = self._retriever.newest_about(query, names, as_of, filters, _LATEST)
+            added = [h for h in newest if h.chunk_id not in have]
+            hits, k = hits[:k] + added + hits[k:], k + len(added)
+        return self._retriever.with_sentence_vectors(hits), k
