@@ -155,12 +155,14 @@ class Writer:
             self.steps(f"chunks left by a crash on {doc_id} deleted")
             self.manifest.finish(doc_id)
             self.steps(f"{doc_id} recovered")
-        for doc_id in self.manifest.without_keys():  # stored before furniture keys were
-            found = self.manifest.document(doc_id)
-            if found:
-                text = found[1]
-                sentences = [text[s.start : s.end] for s in split_sentences(text)]
-                self.manifest.add_keys(doc_id, sentences)
+        keys = self.manifest.keys
+        if not keys.complete:  # once: documents stored before furniture keys were
+            for doc_id in keys.missing():
+                found = self.manifest.document(doc_id)
+                if found:
+                    text = found[1]
+                    keys.add(doc_id, [text[s.start : s.end] for s in split_sentences(text)])
+            keys.mark_complete()
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document and all its chunks; False if there is no such document."""

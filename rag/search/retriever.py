@@ -92,5 +92,5 @@ class Retriever:
         """(doc_id, start) of the hits' sentences that are page furniture, never evidence."""
         sentences = list({(h.doc_id, span.start): text for h in hits
                           for span, text in h.sentence_texts()}.items())  # fmt: skip
-        found = self.manifest.furniture([(doc, text) for (doc, _), text in sentences])
+        found = self.manifest.keys.furniture([(doc, text) for (doc, _), text in sentences])
         return {sentences[i][0] for i in found}

@@ -3,7 +3,7 @@
 "Read more", newsletter prompts, "Hide Caption 3 of 226", "JUST WATCHED … Replay More
 Videos", photo-gallery captions. They are found by how they recur, not by a list of
 phrases; every article keeps them in its stored text, they are only never quoted or used
-as evidence. Three keys per sentence, counted over the archive (rag/index/manifest.py):
+as evidence. Three keys per sentence, counted over the archive (rag/index/sentence_keys.py):
 
 - its template (lower-cased, digits masked): furniture when the same sentence stands in
   at least TEMPLATE_DOCS articles that are not copies of one another (a wire story on
