@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from rag.settings import Settings
@@ -28,25 +27,6 @@ class Question:
     targets: frozenset[str]  # file names of the articles that answer it
     as_of: dt.date | None = None
     published: tuple[dt.date, ...] = ()  # publication dates of the answer articles
-
-
-# Questions that name a recent period; asked this many days before their quiz date, no
-# report of the event exists yet: the archive should say it does not answer (issue #18).
-_RECENT = re.compile(r"\b(?:this week|last week|this month|recently)\b", re.IGNORECASE)
-TOO_EARLY_DAYS = 42
-
-
-def too_early(questions: list[Question]) -> list[Question]:
-    """The "too early" set: questions naming a recent period, asked TOO_EARLY_DAYS before
-    their quiz date, kept only if every answer article was published after that day."""
-    early = []
-    for q in questions:
-        if q.as_of is None or not q.published or not _RECENT.search(q.query):
-            continue
-        before = q.as_of - dt.timedelta(days=TOO_EARLY_DAYS)
-        if all(p > before for p in q.published):
-            early.append(replace(q, as_of=before))
-    return early
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -78,34 +58,6 @@ def hit_at(sources: list[str], targets: frozenset[str], k: int) -> float:
 def reciprocal_rank(sources: list[str], targets: frozenset[str], k: int = 10) -> float:
     """1 / rank of the first chunk from an answer article, 0 if none in the top k."""
     return next((1.0 / i for i, s in enumerate(sources[:k], start=1) if s in targets), 0.0)
-
-
-def answer_in_citation(answer: Answer, gold: str) -> bool:
-    """The gold answer string (case-insensitive, curly quotes ignored) is in a cited sentence."""
-    needle = _plain(gold)
-    return bool(needle) and any(needle in _plain(c.quote) for c in answer.citations)
-
-
-def answer_in_first_quote(answer: Answer, gold: str) -> bool:
-    """The gold answer is in the first quotation, the one a reader reads first (the lead
-    sentence, with the sentence leading into it when the answer quotes that too)."""
-    needle = _plain(gold)
-    if not needle or not answer.citations:
-        return False
-    first = answer.text.split("\n\n")[0]
-    lead = [c for c in answer.citations if c.n == 1 and c.quote in first] or answer.citations[:1]
-    return any(needle in _plain(c.quote) for c in lead)
-
-
-def answer_in_passages(answer: Answer, gold: str) -> bool:
-    """The gold answer is in a passage the answerer read (or a headline): its ceiling."""
-    needle = _plain(gold)
-    texts = [t for h in answer.hits for t in (h.title, h.text)]
-    return bool(needle) and any(needle in _plain(t) for t in texts)
-
-
-def _plain(text: str) -> str:
-    return text.lower().replace("“", "").replace("”", "").replace('"', "").strip()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -152,45 +104,6 @@ def evaluate_retrieval(
         "MRR@10": statistics.fmean(rr),
         "p50_ms": percentile(ms, 0.5),
         "p95_ms": percentile(ms, 0.95),
-    }
-
-
-def evaluate_answers(
-    ask: Callable[[Question], Answer], questions: list[Question]
-) -> dict[str, float]:
-    """Answer-in-citation (any quote, the first quotation, the passages read), citation
-    precision, abstention rate, the share of answers that show a disagreement between
-    sources, the share of claims their citations support, the share of answers that fell
-    back to quotes with a notice (LLM failed or unsupported), and the median time to answer."""
-    found, first, read, abstained, precise, cited, disputed, fallbacks = [0] * 8
-    claims: list[bool] = []
-    ms: list[float] = []
-    for q in questions:
-        start = time.perf_counter()
-        answer = ask(q)
-        ms.append((time.perf_counter() - start) * 1000)
-        first += answer_in_first_quote(answer, q.answer)
-        read += answer_in_passages(answer, q.answer)
-        abstained += answer.abstained
-        disputed += bool(answer.conflicts)
-        fallbacks += bool(answer.notice)
-        claims += [c.supported for c in answer.claims]
-        found += answer_in_citation(answer, q.answer)
-        articles = {c.n: c.source for c in answer.citations}  # one number per article
-        cited += len(articles)
-        precise += sum(source in q.targets for source in articles.values())
-    n = max(len(questions), 1)
-    return {
-        "questions": len(questions),
-        "answer_in_citation": found / n,
-        "in_first_quote": first / n,
-        "in_passages_read": read / n,
-        "citation_precision": precise / cited if cited else 0.0,
-        "abstention_rate": abstained / n,
-        "with_conflict": disputed / n,
-        "claim_support": statistics.fmean(claims) if claims else 0.0,
-        "fallback_rate": fallbacks / n,
-        "ask_p50_ms": percentile(ms, 0.5),
     }
 
 
@@ -260,6 +173,8 @@ def run_eval(
         rows["hybrid+rerank"]["chunks"] = archive.backends.store.count()
         rows["hybrid+rerank"]["skipped_files"] = len(skipped)
     if answers:
+        from rag.eval.answers import evaluate_answers, too_early  # it builds on Question
+
         with bar(total=len(questions), desc="answers", unit="q") as progress:
 
             def ask(q: Question) -> Answer:
