@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import logging
 import sys
-from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
 
+from rag.cli_args import date_arg, parser
 from rag.pipeline import Archive, QuestionError
-from rag.render import answer_json, hit_json
+from rag.render import answer_json, documents_json, hit_json, search_json
 from rag.settings import Settings
 from rag.types import Answer, FileResult, Filters
 
@@ -22,81 +21,9 @@ EXIT_OK, EXIT_FATAL, EXIT_SKIPPED = 0, 1, 2
 STATUSES = ("added", "updated", "unchanged", "skipped")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m rag", description=__doc__)
-    parser.add_argument(
-        "--data-dir", type=Path, help="archive folder (default ./data, env RAG_DATA_DIR)"
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    ingest = sub.add_parser("ingest", help="add or update articles from files and folders")
-    ingest.add_argument("paths", nargs="+", type=Path)
-    ask = sub.add_parser("ask", help="answer a question with cited quotes from the archive")
-    ask.add_argument("question")
-    ask.add_argument("--json", action="store_true")
-    ask.add_argument(
-        "--offline", action="store_true", help="quote the archive even if an LLM is configured"
-    )
-    ask.add_argument(
-        "--closest",
-        action="store_true",
-        help="quote the closest reports even when none is from the period the question names",
-    )
-    search = sub.add_parser("search", help="the passages nearest to a query")
-    search.add_argument("query", nargs="?", default="")
-    search.add_argument("--batch", type=Path, help='JSON lines {"id", "query", "as_of"?}')
-    search.add_argument("-k", type=int, default=None, help="how many passages")
-    search.add_argument("--json", action="store_true")
-    docs = sub.add_parser("docs", help="list the archive's documents")
-    docs.add_argument("--json", action="store_true")
-    delete = sub.add_parser("delete", help="remove a document and all its chunks")
-    delete.add_argument("doc_id")
-    sub.add_parser("reindex", help="rebuild the keyword index from the chunk store (repair)")
-    for p in (ask, search):
-        p.add_argument(
-            "--as-of", type=_date, help="answer as of YYYY-MM-DD: later articles are left out"
-        )
-        p.add_argument("--since", type=_date, help="only articles published on or after")
-        p.add_argument("--until", type=_date, help="only articles published on or before")
-        p.add_argument(
-            "--site", action="append", default=[], help="only articles from this site (repeat)"
-        )
-    ev = sub.add_parser("eval", help="measure retrieval and answers on a QA set")
-    ev.add_argument("--articles", type=Path, required=True, help="folder of articles")
-    ev.add_argument("--subset", type=Path, help="file listing the article file names to use")
-    ev.add_argument("--questions", type=Path, required=True, help="questions .jsonl")
-    ev.add_argument("-k", type=int, default=10)
-    ev.add_argument(
-        "--answers",
-        action="store_true",
-        help="also measure the answers (offline, or the configured LLM)",
-    )
-    ev.add_argument(
-        "--baseline", action="store_true", help="also measure the LangChain-tutorial pipeline"
-    )
-    ev.add_argument(
-        "--verify", action="store_true", help="also measure the claim verifier (see verify_eval)"
-    )
-    ev.add_argument(
-        "--conflicts",
-        action="store_true",
-        help="RGB's conflicting sources instead: --articles holds one folder per question",
-    )
-    ev.add_argument("--no-retrieval", action="store_true", help="skip the retrieval measurements")
-    ev.add_argument("--limit", type=int, help="only the first N questions")
-    ev.add_argument("--out", type=Path, help="write the results as JSON here")
-    return parser
-
-
 def _filters(args: argparse.Namespace) -> Filters:
     sites = tuple(site.removeprefix("www.") for site in args.site)
     return Filters(args.since, args.until, sites)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got '{text}'") from e
 
 
 def _ingest(archive: Archive, paths: list[Path]) -> int:
@@ -149,8 +76,7 @@ def _search(archive: Archive, args: argparse.Namespace) -> int:
         return EXIT_FATAL
     hits = archive.search(args.query, args.k, as_of=args.as_of, filters=_filters(args))
     if args.json:
-        out = {"query": args.query, "hits": [hit_json(h) for h in hits]}
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(json.dumps(search_json(args.query, hits), ensure_ascii=False, indent=2))
         return EXIT_OK
     for h in hits:
         print(f"{h.rank:>2}. {h.score:.3f}  {h.title} ({h.date or 'undated'})  {h.chunk_id}")
@@ -166,7 +92,7 @@ def _batch(archive: Archive, args: argparse.Namespace) -> int:
             continue
         try:
             row = json.loads(line)
-            as_of = _date(row["as_of"]) if row.get("as_of") else args.as_of
+            as_of = date_arg(row["as_of"]) if row.get("as_of") else args.as_of
             hits = archive.search(str(row["query"]), args.k, as_of=as_of, filters=_filters(args))
             out = {"id": row.get("id", number), "hits": [hit_json(h) for h in hits]}
         except (ValueError, KeyError, TypeError, argparse.ArgumentTypeError) as e:
@@ -222,7 +148,7 @@ def _ask(archive: Archive, args: argparse.Namespace) -> int:
 def _docs(archive: Archive, args: argparse.Namespace) -> int:
     docs = archive.documents()
     if args.json:
-        print(json.dumps({"documents": [asdict(d) for d in docs]}, ensure_ascii=False, indent=2))
+        print(json.dumps(documents_json(docs), ensure_ascii=False, indent=2))
         return EXIT_OK
     for d in docs:
         print(f"{d.doc_id}  {d.date or 'undated':10}  {d.chunks:>3} chunks  {d.title}")
@@ -243,7 +169,7 @@ def _reindex(archive: Archive, args: argparse.Namespace) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
     settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
     if args.command == "eval":

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 
 from rag.text.dates import day
 from rag.text.patterns import content_words
-from rag.types import Answer, Asked, Filters, Hit, Span
+from rag.types import Answer, Asked, DocInfo, Filters, Hit, Span
 
 __all__ = [
     "answer_json",
@@ -113,6 +113,16 @@ def hit_json(hit: Hit) -> dict:
     out = {f: getattr(hit, f) for f in fields}
     out.update(score=round(hit.score, 4), start=hit.start, end=hit.end)
     return out
+
+
+def search_json(query: str, hits: list[Hit]) -> dict:
+    """The `search --json` shape."""
+    return {"query": query, "hits": [hit_json(h) for h in hits]}
+
+
+def documents_json(docs: list[DocInfo]) -> dict:
+    """The `docs --json` shape."""
+    return {"documents": [asdict(d) for d in docs]}
 
 
 def answer_json(answer: Answer) -> dict:

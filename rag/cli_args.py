@@ -1,0 +1,80 @@
+"""The command line's arguments: python -m rag ingest | ask | search | docs | delete |
+reindex | serve | mcp | eval."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m rag", description=__doc__)
+    parser.add_argument(
+        "--data-dir", type=Path, help="archive folder (default ./data, env RAG_DATA_DIR)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    ingest = sub.add_parser("ingest", help="add or update articles from files and folders")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    ask = sub.add_parser("ask", help="answer a question with cited quotes from the archive")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument(
+        "--offline", action="store_true", help="quote the archive even if an LLM is configured"
+    )
+    ask.add_argument(
+        "--closest",
+        action="store_true",
+        help="quote the closest reports even when none is from the period the question names",
+    )
+    search = sub.add_parser("search", help="the passages nearest to a query")
+    search.add_argument("query", nargs="?", default="")
+    search.add_argument("--batch", type=Path, help='JSON lines {"id", "query", "as_of"?}')
+    search.add_argument("-k", type=int, default=None, help="how many passages")
+    search.add_argument("--json", action="store_true")
+    docs = sub.add_parser("docs", help="list the archive's documents")
+    docs.add_argument("--json", action="store_true")
+    delete = sub.add_parser("delete", help="remove a document and all its chunks")
+    delete.add_argument("doc_id")
+    sub.add_parser("reindex", help="rebuild the keyword index from the chunk store (repair)")
+    for p in (ask, search):
+        p.add_argument(
+            "--as-of", type=date_arg, help="answer as of YYYY-MM-DD: later articles are left out"
+        )
+        p.add_argument("--since", type=date_arg, help="only articles published on or after")
+        p.add_argument("--until", type=date_arg, help="only articles published on or before")
+        p.add_argument(
+            "--site", action="append", default=[], help="only articles from this site (repeat)"
+        )
+    ev = sub.add_parser("eval", help="measure retrieval and answers on a QA set")
+    ev.add_argument("--articles", type=Path, required=True, help="folder of articles")
+    ev.add_argument("--subset", type=Path, help="file listing the article file names to use")
+    ev.add_argument("--questions", type=Path, required=True, help="questions .jsonl")
+    ev.add_argument("-k", type=int, default=10)
+    ev.add_argument(
+        "--answers",
+        action="store_true",
+        help="also measure the answers (offline, or the configured LLM)",
+    )
+    ev.add_argument(
+        "--baseline", action="store_true", help="also measure the LangChain-tutorial pipeline"
+    )
+    ev.add_argument(
+        "--verify", action="store_true", help="also measure the claim verifier (see verify_eval)"
+    )
+    ev.add_argument(
+        "--conflicts",
+        action="store_true",
+        help="RGB's conflicting sources instead: --articles holds one folder per question",
+    )
+    ev.add_argument("--no-retrieval", action="store_true", help="skip the retrieval measurements")
+    ev.add_argument("--limit", type=int, help="only the first N questions")
+    ev.add_argument("--out", type=Path, help="write the results as JSON here")
+    return parser
+
+
+def date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got '{text}'") from e
