@@ -224,7 +224,7 @@ class ChunkStore:
             return []
         result = self.collection.get(ids=chunk_ids, include=["documents", "metadatas"])
         rows = zip(result["ids"], result["documents"], result["metadatas"])
-        return [_to_hit(0, cid, text, meta, 1.0) for cid, text, meta in rows]
+        return [_to_hit(0, cid, text, meta, 1.0) for cid, text, meta in rows if meta and text]
 
     def rows(
         self, doc_ids: list[str] | None = None, batch: int = 5000
@@ -266,11 +266,6 @@ class ChunkStore:
             where=where,
             include=["documents", "metadatas", "distances"],
         )
-        return list(
-            zip(
-                result["ids"][0],
-                result["documents"][0],
-                result["metadatas"][0],
-                result["distances"][0],
-            )
-        )
+        rows = zip(*(result[f][0] for f in ("ids", "documents", "metadatas", "distances")))
+        # a chunk another process is deleting right now can come without its metadata
+        return [row for row in rows if row[2] is not None and row[1] is not None]

@@ -196,7 +196,7 @@ class Writer:
     def update_keyword(self, rebuild: bool = False) -> None:
         """Bring the keyword index in step with the manifest: from the rows this writer
         wrote, and from the store for documents another (perhaps crashed) writer wrote."""
-        with self._writing():
+        with self._writing(), self.sync.lock.exclusive():  # no thread reads it meanwhile
             keyword = self.sync.keyword()
             generation = self.manifest.generation()
             if not rebuild and keyword.generation == generation:

@@ -38,17 +38,19 @@ class Retriever:
         s = self.settings
         pool = max(4 * k, 40)
         limits = (filters or Filters()).capped(as_of)
-        store = self.sync.store()
+        vector = self.backends.embedder.embed([query])[0] if mode != "keyword" else None
         dense: list[Hit] = []
-        if mode != "keyword":
-            vector = self.backends.embedder.embed([query])[0]
-            dense = store.query(vector, pool, limits)
         keyword: list[tuple[str, float]] = []
-        if mode != "dense":
-            keyword = self.sync.keyword().search(query, pool, limits)
-        # BM25's ranking must include the chunks dense search found too; fetch only the rest.
-        found = {h.chunk_id: h for h in dense}
-        found.update({h.chunk_id: h for h in store.get([c for c, _ in keyword if c not in found])})
+        with self.sync.reading() as (store, index):
+            if vector is not None:
+                dense = store.query(vector, pool, limits)
+            if mode != "dense":
+                keyword = index.search(query, pool, limits)
+            # BM25's ranking must include the chunks dense search found; fetch only the rest.
+            found = {h.chunk_id: h for h in dense}
+            found.update(
+                {h.chunk_id: h for h in store.get([c for c, _ in keyword if c not in found])}
+            )
         keyword_hits = [
             replace(found[cid], keyword_score=score) for cid, score in keyword if cid in found
         ]
@@ -69,9 +71,10 @@ class Retriever:
         holds all of `names` (lower-cased words), by the keyword index: the latest
         development on a story even when older reports match the words better."""
         limits = (filters or Filters()).capped(as_of)
-        found = self.sync.keyword().search(query, 100, limits)
-        rank = {chunk_id: i for i, (chunk_id, _) in enumerate(found)}
-        hits = sorted(self.sync.store().get(list(rank)), key=lambda h: rank[h.chunk_id])
+        with self.sync.reading() as (store, index):
+            found = index.search(query, 100, limits)
+            rank = {chunk_id: i for i, (chunk_id, _) in enumerate(found)}
+            hits = sorted(store.get(list(rank)), key=lambda h: rank[h.chunk_id])
         versions = self.manifest.versions(list({h.doc_id for h in hits}))
         best: dict[str, Hit] = {}
         for hit in hits:  # in keyword rank order: the first of an article is its best
