@@ -168,6 +168,39 @@ def _reindex(archive: Archive, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _serve(archive: Archive, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from rag.api.guard import bind_problem
+    from rag.api.server import create_app
+
+    s = archive.settings
+    problem = bind_problem(args.host, s)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_FATAL
+    who = (
+        f"{len(s.api_tokens)} access tokens"
+        if s.api_tokens
+        else "no access tokens (RAG_API_TOKENS): loopback only, anyone on this machine may "
+        "read and change the archive"
+    )
+    archive.warm_up()
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"serving {s.data_dir} on http://{host}:{args.port} (API docs at /docs); {who}")
+    sys.stdout.flush()
+    uvicorn.run(create_app(archive), host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
+def _mcp(archive: Archive, args: argparse.Namespace) -> int:
+    from rag.api.mcp import build_mcp
+
+    archive.warm_up()  # stdout is the protocol's: nothing else may print there
+    build_mcp(archive).run("stdio")
+    return EXIT_OK
+
+
 def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
@@ -179,7 +212,8 @@ def run(argv: list[str] | None = None) -> int:
         return _ingest(archive, args.paths)
     if args.command == "search":
         return _batch(archive, args) if args.batch else _search(archive, args)
-    commands = {"ask": _ask, "docs": _docs, "delete": _delete, "reindex": _reindex}
+    commands = {"ask": _ask, "docs": _docs, "delete": _delete, "reindex": _reindex,
+                "serve": _serve, "mcp": _mcp}  # fmt: skip
     return commands[args.command](archive, args)
 
 

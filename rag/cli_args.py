@@ -37,6 +37,10 @@ def parser() -> argparse.ArgumentParser:
     delete = sub.add_parser("delete", help="remove a document and all its chunks")
     delete.add_argument("doc_id")
     sub.add_parser("reindex", help="rebuild the keyword index from the chunk store (repair)")
+    serve = sub.add_parser("serve", help="the HTTP API: REST, OpenAI-compatible chat, MCP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("mcp", help="the MCP server over stdio, for desktop agents")
     for p in (ask, search):
         p.add_argument(
             "--as-of", type=date_arg, help="answer as of YYYY-MM-DD: later articles are left out"

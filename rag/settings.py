@@ -86,6 +86,13 @@ class Settings(BaseSettings):
     max_unsupported_share: float = 0.5
     max_file_mb: float = Field(default=10.0, gt=0)
     max_question_chars: int = Field(default=1000, gt=0)
+    # The API server (`python -m rag serve`): who may use it, as JSON token -> role,
+    # "reader" (search, ask, read) or "editor" (also upload and delete), e.g.
+    # RAG_API_TOKENS='{"s3cret-r": "reader", "s3cret-e": "editor"}'. With none the server
+    # listens on loopback only. Bodies other than uploads are limited to api_max_body_kb.
+    api_tokens: dict[str, str] = Field(default_factory=dict, repr=False)
+    api_max_body_kb: int = Field(default=256, gt=0)
+    api_max_files: int = Field(default=20, gt=0)
     # Testing only: the process dies (os._exit) right after the Nth write step of an ingest
     # or delete (0: never), so a test can crash the writer at every step, whatever the speed.
     crash_after_step: int = Field(default=0, ge=0)
@@ -94,6 +101,16 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("api_tokens")
+    @classmethod
+    def _roles(cls, tokens: dict[str, str]) -> dict[str, str]:
+        for token, role in tokens.items():
+            if role not in ("reader", "editor"):
+                raise ValueError(f"RAG_API_TOKENS: role '{role}' is neither reader nor editor")
+            if len(token) < 8:
+                raise ValueError("RAG_API_TOKENS: a token must be at least 8 characters long")
+        return tokens
 
     @cached_property
     def embedding_model_dir(self) -> Path:

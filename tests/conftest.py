@@ -159,3 +159,19 @@ def llm_url():
 def llm_settings(settings: Settings, url: str, **extra) -> Settings:
     update = {"llm_backend": "openai", "llm_base_url": url, "llm_model": "smollm2"}
     return settings.model_copy(update=update | extra)
+
+
+@contextlib.contextmanager
+def serving_api(data_dir: Path, **env: str):
+    """`python -m rag serve` on a free loopback port over `data_dir`; yields its URL."""
+    port = free_port()
+    environ = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_SEED_DIR": "", **env}
+    cmd = [sys.executable, "-m", "rag", "serve", "--port", str(port)]
+    server = subprocess.Popen(cmd, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(server, url + "/health", "the API server")
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

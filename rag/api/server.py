@@ -1,0 +1,146 @@
+"""The HTTP server (`python -m rag serve`): REST verbs in the CLI's JSON shapes, an
+OpenAI-compatible chat (rag/api/chat.py) and MCP over streamable HTTP (rag/api/mcp.py),
+all over one Archive in the data directory the app and the CLI use.
+
+Every error is JSON, `{"error": {"message", "type", "code"}}`; no traceback leaves it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rag.api.chat import chat_router
+from rag.api.guard import Guard, TooLarge, error_body
+from rag.api.mcp import build_mcp, mcp_routes
+from rag.api.models import AskRequest, SearchRequest, editor, reader
+from rag.pipeline import Archive, QuestionError
+from rag.render import answer_json, documents_json, search_json
+from rag.types import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def create_app(archive: Archive) -> FastAPI:
+    """The server over `archive` (checks of who is asking and how much included)."""
+    mcp = build_mcp(archive)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        async with mcp.session_manager.run():
+            yield
+
+    app = FastAPI(
+        title="News archive",
+        summary="Cited answers, search and documents of a news archive",
+        lifespan=lifespan,
+    )
+    app.add_api_route("/health", lambda: {"ok": True}, include_in_schema=False)
+    _errors(app)
+    app.include_router(chat_router(archive), dependencies=[Depends(reader)])
+    app.include_router(_rest(archive))
+    app.router.routes.extend(mcp_routes(mcp))
+    app.add_middleware(Guard, settings=archive.settings)
+    return app
+
+
+def _rest(archive: Archive) -> APIRouter:
+    api = APIRouter(prefix="/api")
+
+    @api.post("/search", dependencies=[Depends(reader)])
+    def search(body: SearchRequest) -> dict:
+        """The passages nearest to a query (`search --json`)."""
+        hits = archive.search(body.query, body.k, as_of=body.as_of, filters=body.filters())
+        return search_json(body.query, hits)
+
+    @api.post("/ask", dependencies=[Depends(reader)])
+    def ask(body: AskRequest) -> dict:
+        """A cited answer (`ask --json`); offline quotes unless an LLM is configured."""
+        answer = archive.ask(body.question, as_of=body.as_of, filters=body.filters(),
+                             offline=body.offline, closest=body.closest)  # fmt: skip
+        return answer_json(answer)
+
+    @api.get("/documents", dependencies=[Depends(reader)])
+    def documents() -> dict:
+        """Every document's metadata (`docs --json`)."""
+        return documents_json(archive.documents())
+
+    @api.get("/documents/{doc_id}", dependencies=[Depends(reader)])
+    def document(doc_id: str) -> dict:
+        """One document's metadata and its text, exactly as stored."""
+        found = archive.document(doc_id)
+        if found is None:
+            raise HTTPException(404, f"no document with id {doc_id} (see GET /api/documents)")
+        return {"document": asdict(found[0]), "text": found[1]}
+
+    @api.post("/documents", dependencies=[Depends(editor)])
+    async def upload(files: Annotated[list[UploadFile], File()]) -> dict:
+        """Add or update articles (.txt, .md, .html, .pdf; several at once): per file,
+        added, updated, unchanged or skipped with the reason."""
+        s = archive.settings
+        if len(files) > s.api_max_files:
+            raise HTTPException(413, f"at most {s.api_max_files} files per request")
+        limit = archive.max_upload_bytes
+        uploads = [(f.filename or "upload", await f.read(limit + 1)) for f in files]
+        results = await run_in_threadpool(archive.ingest_uploads, uploads)
+        return {"results": [asdict(r) for r in results]}
+
+    @api.delete("/documents/{doc_id}", dependencies=[Depends(editor)])
+    def delete(doc_id: str) -> dict:
+        """Remove a document and all its passages."""
+        if not archive.delete(doc_id):
+            raise HTTPException(404, f"no document with id {doc_id} (see GET /api/documents)")
+        return {"deleted": doc_id}
+
+    return api
+
+
+def _errors(app: FastAPI) -> None:
+    kinds = {400: "invalid_request_error", 401: "auth", 403: "forbidden", 404: "not_found",
+             413: "too_large", 503: "unavailable"}  # fmt: skip
+
+    def reply(status: int, message: str) -> JSONResponse:
+        kind = kinds.get(status, "error")
+        return JSONResponse(error_body(status, message, kind), status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, e: StarletteHTTPException) -> JSONResponse:
+        message = e.detail if isinstance(e.detail, str) else str(e.detail)
+        if e.status_code == 404 and message == "Not Found":
+            message = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
+        return reply(e.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, e: RequestValidationError) -> JSONResponse:
+        problems = []
+        for error in e.errors():
+            if error.get("loc") == ("body",) and error.get("type") == "model_attributes_type":
+                return reply(400, "the body must be a JSON object (Content-Type: application/json)")
+            where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+            problems.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
+        return reply(400, "invalid request: " + "; ".join(problems))
+
+    @app.exception_handler(QuestionError)
+    async def bad_question(request: Request, e: QuestionError) -> JSONResponse:
+        return reply(400, str(e))
+
+    @app.exception_handler(TooLarge)
+    async def too_large(request: Request, e: TooLarge) -> JSONResponse:
+        return reply(413, str(e))
+
+    @app.exception_handler(StoreUnavailable)
+    async def unavailable(request: Request, e: StoreUnavailable) -> JSONResponse:
+        return reply(503, str(e))
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, e: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path)
+        return reply(500, f"the server failed on this request ({type(e).__name__}); see its log")
