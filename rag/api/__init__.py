@@ -1,1 +1,2 @@
-"""Shells for other tools: the HTTP server (REST, OpenAI-compatible chat, MCP) and the LangChain retriever."""
+"""Shells for other tools: the HTTP server (REST, OpenAI-compatible chat, MCP) and the
+LangChain retriever."""

@@ -4,7 +4,7 @@ The last user message is the question, earlier turns the history. `message.conte
 answer with its [n] markers (markup that would make a link, an image or HTML in a chat
 client's Markdown is escaped: the quotes are untrusted text) and a list of sources;
 `message.annotations` holds OpenAI's `url_citation` entries, one per marker; the extra
-`citations`, `claims` and `conflicts` carry the full `ask --json` fields. Streamed, the
+`citations`, `claims`, `conflicts`, `notice` … carry the `ask --json` fields. Streamed, the
 answer is sent once it is checked (an LLM's draft is never streamed: it may be replaced),
 and the last chunk carries the annotations and citations.
 """
@@ -161,7 +161,8 @@ class Reply:
 
     def extra(self, answer: Answer) -> dict:
         full = answer_json(answer)
-        keep = ("citations", "claims", "conflicts", "abstained", "interpreted", "out_of_scope")
+        keep = ("citations", "claims", "conflicts", "abstained", "notice", "interpreted",
+                "out_of_scope")  # fmt: skip
         return {"backend": answer.backend, **{k: full[k] for k in keep}}
 
     def usage(self) -> dict:

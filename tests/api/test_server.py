@@ -101,6 +101,25 @@ def test_earlier_turns_are_the_history_of_a_follow_up(api):
     assert "storm" in reply.model_extra["interpreted"] and "Buffalo" in reply.interpreted
 
 
+def test_with_an_llm_the_answer_comes_back_checked(data_dir, llm_url):
+    env = {"RAG_LLM_BACKEND": "openai", "RAG_LLM_BASE_URL": llm_url, "RAG_LLM_MODEL": "smollm2"}
+    question = [{"role": "user", "content": QUESTION}]
+    with serving_api(data_dir, **env) as url:
+        assert client(url).models.list().data[0].owned_by.startswith("smollm2")
+        stream = client(url).chat.completions.create(
+            model="news-archive", messages=question, stream=True
+        )
+        last = list(stream)[-1].model_extra
+        assert last["claims"], "an LLM's answer comes with its checked claims"
+        if last["notice"]:  # its claims failed the check: the archive's quotes instead
+            assert last["backend"] == "offline"
+        else:
+            assert last["backend"].startswith("smollm2")
+        assert any(c["quote"].startswith(BLINKEN) for c in last["citations"])
+        quotes = client(url).chat.completions.create(model="news-archive-quotes", messages=question)
+        assert quotes.backend == "offline" and not quotes.notice
+
+
 def test_quoted_markup_cannot_become_a_link_in_a_chat_client():
     from rag.api.chat import defang
 
