@@ -12,7 +12,7 @@ import json
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rag.settings import Settings
@@ -82,6 +82,24 @@ def cache_dir(base: Path, files: list[Path], settings: Settings) -> Path:
     return base / hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+def same_article(questions: list[Question], files: list[Path]) -> list[Question]:
+    """The questions with, among their targets, every file of the same article: files whose
+    URLs are forms of one address are one document in the archive, under either name."""
+    from rag.text.urls import url_key
+
+    by_key: dict[str, set[str]] = {}
+    for f in files:
+        lines = f.read_text(encoding="utf-8", errors="replace").split("\n", 3)
+        key = url_key(lines[2].strip()) if len(lines) > 2 else ""
+        if key:
+            by_key.setdefault(key, set()).add(f.name)
+    twins = {name: names for names in by_key.values() if len(names) > 1 for name in names}
+    return [
+        replace(q, targets=q.targets.union(*(twins.get(t, set()) for t in q.targets)))
+        for q in questions
+    ]
+
+
 def evaluate_retrieval(
     search: Callable[[Question], list[str]], questions: list[Question], k: int
 ) -> dict[str, float]:
@@ -137,6 +155,7 @@ def run_eval(
     """Ingest `files` into a cached archive, then measure each system on `questions`."""
     from rag.pipeline import Archive
 
+    questions = same_article(questions, files)
     data = cache_dir(settings.data_dir / "eval-cache", files, settings)
     archive = Archive(settings.model_copy(update={"data_dir": data, "seed_dir": None}))
     embedder = archive.backends.embedder

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rag.index.sentence_keys import SentenceKeys
 from rag.index.vectors import SentenceVectors
+from rag.text.urls import url_key
 from rag.types import Article, DocInfo
 
 _SCHEMA = """
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS documents (
     ingested_at TEXT NOT NULL,
     text TEXT NOT NULL,
     sentence_starts BLOB,
-    sentence_vectors BLOB
+    sentence_vectors BLOB,
+    url_key TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -51,9 +53,15 @@ class Manifest:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
-        for name in ("sentence_starts", "sentence_vectors"):  # a manifest from before them
+        for name in ("sentence_starts", "sentence_vectors", "url_key"):  # added since
             if name not in columns:
                 self.db.execute(f"ALTER TABLE documents ADD COLUMN {name} BLOB")
+        if "url_key" not in columns:  # documents stored before URLs were keyed
+            with self.db:
+                rows = self.db.execute("SELECT doc_id, url FROM documents").fetchall()
+                self.db.executemany("UPDATE documents SET url_key=? WHERE doc_id=?",
+                                    [(url_key(url), doc_id) for doc_id, url in rows])  # fmt: skip
+        self.db.execute("CREATE INDEX IF NOT EXISTS by_url_key ON documents (url_key)")
         self.keys = SentenceKeys(self.db)
 
     def generation(self) -> int:
@@ -111,7 +119,7 @@ class Manifest:
         starts, packed = (None, None) if vectors is None else vectors.pack()
         with self.db:
             self.db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     article.doc_id,
                     version,
@@ -125,6 +133,7 @@ class Manifest:
                     article.text,
                     starts,
                     packed,
+                    url_key(article.url),
                 ),
             )
             self.keys.write(article.doc_id, sentences or [])
@@ -143,6 +152,18 @@ class Manifest:
             self.keys.delete(doc_id)
             self._bump()
         return cur.rowcount > 0
+
+    def same_address(self, url: str) -> list[str]:
+        """The documents stored under this URL or a variant of it: the one stored under
+        exactly this URL first, then by when they were stored."""
+        key = url_key(url)
+        if not key:
+            return []
+        rows = self.db.execute(
+            "SELECT doc_id FROM documents WHERE url_key=? ORDER BY url != ?, ingested_at, doc_id",
+            (key, url),
+        )
+        return [r[0] for r in rows]
 
     def documents(self) -> list[DocInfo]:
         rows = self.db.execute(f"SELECT {_INFO} FROM documents ORDER BY date DESC, title")

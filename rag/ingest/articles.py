@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rag.ingest.formats import FormatError, from_html, from_pdf
+from rag.text.urls import url_key
 from rag.types import Article
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf")
@@ -160,6 +161,6 @@ def _make_article(
 ) -> Article:
     normalized = " ".join(body.split()).lower()
     content_hash = hashlib.sha256(f"{title}\n{date}\n{url}\n{body}".encode()).hexdigest()
-    identity = f"url:{url}" if url else "text:" + normalized
+    identity = f"url:{url_key(url)}" if url else "text:" + normalized
     doc_id = hashlib.sha256(identity.encode()).hexdigest()[:16]
     return Article(doc_id, title, body, source, date, url, content_hash)

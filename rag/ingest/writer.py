@@ -14,6 +14,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
@@ -96,8 +97,19 @@ class Writer:
 
     def add(self, article: Article, path: str = "") -> FileResult:
         """Add or replace one article. The caller holds the lock."""
+        same = self.manifest.same_address(article.url)
+        if same and article.doc_id not in same:  # stored under an id from before URL keys
+            article = replace(article, doc_id=same[0])
+        for twin in same:  # one address stored twice before URL keys: now one document
+            if twin != article.doc_id:
+                self.delete(twin)
         version = self.version(article)
         current = self.manifest.version(article.doc_id)
+        stored = self.manifest.document(article.doc_id) if same else None
+        if stored and stored[0].url != article.url and stored[1] == article.text:
+            # the same text under another form of its URL: nothing new to store
+            return FileResult(path or article.source, "unchanged", article.doc_id,
+                              stored[0].title, stored[0].chunks)  # fmt: skip
         found = FileResult(path or article.source, "", article.doc_id, article.title)
         if current == version:
             row = self.manifest.document(article.doc_id)

@@ -241,3 +241,56 @@ def test_an_unreadable_keyword_index_is_rebuilt(seeded: Archive):
     reopened = open_archive(seeded.settings, seeded.backends.embedder)
     reopened.warm_up()
     assert reopened.search("Blinken summit", mode="keyword")[0].keyword_score > 0
+
+
+THERANOS = "https://www.cnn.com/2022/07/07/tech/theranos-rise-and-fall"
+
+
+def two_addresses(folder: Path) -> tuple[Path, Path]:
+    """One CNN article under two forms of its URL, found so in the RealTimeQA corpus."""
+    from tests.conftest import write_article
+
+    text = "Elizabeth Holmes founded Theranos in 2003 and was convicted of fraud."
+    title = "Theranos: a timeline"
+    a = write_article(folder / "a", "a.txt", title, "20220104", THERANOS + "/index.html", text)
+    b = write_article(folder / "b", "b.txt", title, "20220707", THERANOS + "/?cid=feed", text)
+    return a, b
+
+
+def test_an_article_under_two_forms_of_its_url_is_one_document(archive, tmp_path):
+    a, b = two_addresses(tmp_path)
+    first, second = archive.ingest([a]), archive.ingest([b])
+    assert [d.doc_id for d in archive.documents()] == [first[0].doc_id]
+    assert second[0].status == "unchanged" and second[0].doc_id == first[0].doc_id
+    b.write_text(b.read_text() + "She was sentenced to 11 years in prison.\n")
+    third = archive.ingest([b])  # a new version under the other form replaces it
+    assert third[0].status == "updated" and third[0].doc_id == first[0].doc_id
+    (doc,) = archive.documents()
+    assert doc.date == "2022-07-07" and "11 years" in archive.document(doc.doc_id)[1]
+
+
+def test_an_archive_from_before_url_keys_merges_its_twins(
+    settings, embedder, tmp_path, monkeypatch
+):
+    import sqlite3
+
+    import rag.index.manifest
+    import rag.ingest.articles
+    from tests.conftest import open_archive
+
+    a, b = two_addresses(tmp_path)
+    with monkeypatch.context() as old:  # as archives were written before: raw URLs
+        old.setattr(rag.ingest.articles, "url_key", lambda url: url)
+        old.setattr(rag.index.manifest, "url_key", lambda url: url)
+        before = open_archive(settings, embedder)
+        before.ingest([a, b])
+        assert len(before.documents()) == 2
+        before.manifest.close()
+    db = sqlite3.connect(settings.manifest_path)
+    db.executescript("DROP INDEX by_url_key; ALTER TABLE documents DROP COLUMN url_key;")
+    db.close()
+    after = open_archive(settings, embedder)
+    assert after.ingest([a])[0].status == "unchanged"  # its old id is kept
+    assert len(after.documents()) == 1
+    hits = after.search("When did Elizabeth Holmes found Theranos?")
+    assert len({h.doc_id for h in hits}) == 1
