@@ -210,6 +210,7 @@ class DocInfo:
     source: str
     chunks: int
     ingested_at: str
+    copy_of: str = ""  # the earliest article this one is a near-duplicate of, if any
 
 
 @dataclass(frozen=True)

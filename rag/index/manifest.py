@@ -12,6 +12,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
+from rag.index.copies import Copies
 from rag.index.sentence_keys import SentenceKeys
 from rag.index.vectors import SentenceVectors
 from rag.text.urls import url_key
@@ -63,6 +64,7 @@ class Manifest:
                                     [(url_key(url), doc_id) for doc_id, url in rows])  # fmt: skip
         self.db.execute("CREATE INDEX IF NOT EXISTS by_url_key ON documents (url_key)")
         self.keys = SentenceKeys(self.db)
+        self.copies = Copies(self.db)
 
     def generation(self) -> int:
         """A counter bumped by every commit and removal: derived indexes record it."""
@@ -114,7 +116,8 @@ class Manifest:
         sentences: list[str] | None = None,
     ) -> None:
         """Make `version` the document's current version, atomically, with its headline and
-        sentence vectors and its sentences' furniture keys (rag/index/sentence_keys.py)."""
+        sentence vectors, its sentences' furniture keys (rag/index/sentence_keys.py) and
+        whether it copies an earlier article (rag/index/copies.py)."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         starts, packed = (None, None) if vectors is None else vectors.pack()
         with self.db:
@@ -137,7 +140,18 @@ class Manifest:
                 ),
             )
             self.keys.write(article.doc_id, sentences or [])
+            self._write_copies(article.doc_id, article.day, sentences or [])
             self._bump()
+
+    def _write_copies(self, doc_id: str, day: int, sentences: list[str]) -> None:
+        furniture = self.keys.furniture([(doc_id, s) for s in sentences])
+        kept = [s for i, s in enumerate(sentences) if i not in furniture]
+        self.copies.write(doc_id, day, kept)
+
+    def find_copies(self, doc_id: str, day: int, sentences: list[str]) -> None:
+        """Look for the copies of a document stored before copies were looked for."""
+        with self.db:
+            self._write_copies(doc_id, day, sentences)
 
     def finish(self, doc_id: str) -> None:
         with self.db:
@@ -150,6 +164,7 @@ class Manifest:
         with self.db:
             cur = self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
             self.keys.delete(doc_id)
+            self.copies.delete(doc_id)
             self._bump()
         return cur.rowcount > 0
 
@@ -166,13 +181,18 @@ class Manifest:
         return [r[0] for r in rows]
 
     def documents(self) -> list[DocInfo]:
-        rows = self.db.execute(f"SELECT {_INFO} FROM documents ORDER BY date DESC, title")
+        rows = self.db.execute(
+            f"SELECT {_INFO}, COALESCE(copy_of, '') FROM documents "
+            "LEFT JOIN copies USING (doc_id) ORDER BY date DESC, title"
+        )
         return [DocInfo(*row) for row in rows]
 
     def document(self, doc_id: str) -> tuple[DocInfo, str] | None:
         """A document's manifest row and its full text."""
         row = self.db.execute(
-            f"SELECT {_INFO}, text FROM documents WHERE doc_id=?", (doc_id,)
+            f"SELECT {_INFO}, COALESCE(copy_of, ''), text FROM documents "
+            "LEFT JOIN copies USING (doc_id) WHERE doc_id=?",
+            (doc_id,),
         ).fetchone()
         return (DocInfo(*row[:-1]), row[-1]) if row else None
 

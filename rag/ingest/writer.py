@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import numpy as np
 from filelock import FileLock, Timeout
 
 from rag.index.embeddings import embed_passages
@@ -175,6 +176,13 @@ class Writer:
                     text = found[1]
                     keys.add(doc_id, [text[s.start : s.end] for s in split_sentences(text)])
             keys.mark_complete()
+        for doc_id, date, text, starts in self.manifest.copies.missing():  # stored before
+            if starts:  # cut at the stored sentence starts: splitting again is slow
+                cuts = [0, *np.frombuffer(starts, dtype=np.int32).tolist(), len(text)]
+                sentences = [text[a:b] for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
+            else:
+                sentences = [text[s.start : s.end] for s in split_sentences(text)]
+            self.manifest.find_copies(doc_id, int(date.replace("-", "") or 0), sentences)
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document and all its chunks; False if there is no such document."""
