@@ -58,6 +58,9 @@ def _open(data: Path, embedder) -> Archive:
 def _check_whole(archive: Archive) -> set[str]:
     """Every committed document has exactly its version's chunks; returns the documents."""
     versions = archive.manifest.all_versions()
+    copies = archive.manifest.db.execute("SELECT doc_id, copy_of FROM copies").fetchall()
+    assert {doc for doc, _ in copies} == set(versions)  # each checked for copies, with it
+    assert {original for _, original in copies if original} <= set(versions)
     rows = list(archive.backends.store.rows())
     for doc in archive.documents():
         current = [r for r in rows if r[1] == doc.doc_id and r[2] == versions[doc.doc_id]]
