@@ -13,6 +13,7 @@ import logging
 import math
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -34,7 +35,17 @@ from rag.render import (
     word_spans,
 )
 from rag.settings import Settings
-from rag.types import Answer, Asked, Citation, FileResult, Filters, Span, StoreUnavailable, site_of
+from rag.types import (
+    Answer,
+    Asked,
+    Citation,
+    DocInfo,
+    FileResult,
+    Filters,
+    Span,
+    StoreUnavailable,
+    site_of,
+)
 
 log = logging.getLogger("rag.app")
 st.set_page_config(page_title="News archive Q&A", page_icon=":material/newspaper:", layout="wide")
@@ -359,6 +370,22 @@ def archive_page(archive: Archive) -> None:
         reader(archive, linked, query, span)
 
 
+def show_copies(archive: Archive, info: DocInfo) -> None:
+    """Which article this one is a near-copy of, or which articles copy it."""
+
+    def named(d: DocInfo) -> str:
+        where = escape_markdown(f"“{d.title}” ({day(d.date)} · {site_of(d.url) or d.source})")
+        return f"{where} [open](<?{urlencode({'doc': d.doc_id})}>)"
+
+    original = archive.document(info.copy_of) if info.copy_of else None
+    if original:
+        st.caption("Near-copy of " + named(original[0]))
+    copies = archive.copies(info.doc_id)
+    if copies:
+        count = "1 copy" if len(copies) == 1 else f"{len(copies)} copies"
+        st.caption(f"Also published as {count}: " + "; ".join(named(d) for d in copies[:10]))
+
+
 def reader(archive: Archive, doc_id: str, query: str, sentence: Span | None) -> None:
     """One article: headline, date, site, link; search matches and a linked sentence
     highlighted (and scrolled to); delete with a confirmation."""
@@ -372,6 +399,7 @@ def reader(archive: Archive, doc_id: str, query: str, sentence: Span | None) -> 
         meta = escape_markdown(f"{day(info.date)} · {site_of(info.url) or info.source}")
         url = safe_url(info.url)
         st.markdown(meta + (f" · [open the source :material/open_in_new:](<{url}>)" if url else ""))
+        show_copies(archive, info)
         marks = word_spans(text, query) if query.strip() else []
         st.markdown(highlight(text, 0, marks + ([sentence] if sentence else [])))
         if sentence:

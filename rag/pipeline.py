@@ -126,6 +126,10 @@ class Archive:
         """A document's manifest row and full text, for reading it with citations marked."""
         return self.manifest.document(doc_id)
 
+    def copies(self, doc_id: str) -> list[DocInfo]:
+        """The near-duplicates of a document (its `copy_of` names it), earliest first."""
+        return self.manifest.copies_of(doc_id)
+
     def find_documents(self, query: str, limit: int = 100) -> list[tuple[DocInfo, Hit]]:
         """Documents whose text holds the query's words (full text, by the keyword index),
         best first, each with its best passage."""

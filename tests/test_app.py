@@ -278,3 +278,29 @@ def test_offline_follow_ups_per_article_sources_and_the_closest_reports(tmp_path
     assert not at.exception
     assert plain(at.chat_message[-2].markdown[0].value).endswith("(closest reports)")
     assert "nine years" in plain(at.chat_message[-1].markdown[0].value)
+
+
+def test_the_reader_says_which_articles_are_copies_of_each_other(tmp_path, monkeypatch):
+    from tests.index.test_copies import STORY
+
+    seeds = tmp_path / "seeds"
+    write_article(seeds, "a.txt", "Thousands flee as the Vass floods Lirr", "20240305",
+                  "https://wire.test/vass", *STORY)  # fmt: skip
+    write_article(seeds, "b.txt", "Lirr evacuated", "20240306", "https://daily.test/lirr",
+                  *STORY[:-1])  # fmt: skip
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_SEED_DIR", str(seeds))
+    first = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    first.sidebar.radio[0].set_value("Archive").run()
+    rows = first.dataframe[0].value
+    ids = dict(zip(rows["title"], rows["id"]))
+    copy = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    copy.query_params["doc"] = ids["Lirr evacuated"]
+    copy.run()
+    assert "Near-copy of “Thousands flee as the Vass floods Lirr” (5 March 2024" in captions(copy)
+    original = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    original.query_params["doc"] = ids["Thousands flee as the Vass floods Lirr"]
+    original.run()
+    assert "Also published as 1 copy: “Lirr evacuated” (6 March 2024 · daily.test)" in captions(
+        original
+    )

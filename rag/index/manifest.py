@@ -187,6 +187,15 @@ class Manifest:
         )
         return [DocInfo(*row) for row in rows]
 
+    def copies_of(self, doc_id: str) -> list[DocInfo]:
+        """The documents marked as near-duplicates of this one, earliest first."""
+        rows = self.db.execute(
+            f"SELECT {_INFO}, copy_of FROM documents JOIN copies USING (doc_id) "
+            "WHERE copy_of=? ORDER BY date, doc_id",
+            (doc_id,),
+        )
+        return [DocInfo(*row) for row in rows]
+
     def document(self, doc_id: str) -> tuple[DocInfo, str] | None:
         """A document's manifest row and its full text."""
         row = self.db.execute(
