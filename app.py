@@ -22,6 +22,7 @@ from rag.render import (
     answer_json,
     answer_markdown,
     asked_caption,
+    copies_line,
     day,
     escape_answer,
     escape_markdown,
@@ -125,14 +126,19 @@ def source_links(c: Citation) -> str:
     return " · ".join(parts)
 
 
-def show_citation(archive: Archive, quotes: tuple[Citation, ...], key: str) -> None:
+def show_citation(
+    archive: Archive, quotes: tuple[Citation, ...], key: str, copies: tuple[DocInfo, ...] = ()
+) -> None:
     """One cited article: its passages with every sentence the answer quotes highlighted,
-    and the whole article on demand, scrolled to the first of them."""
+    the sites that published near-copies of it, and the whole article on demand, scrolled
+    to the first of them."""
     c = quotes[0]
     label = escape_markdown(f"[{c.n}] {c.title} · {day(c.date)}")
     # keyed: it stays open when the page reruns (showing the whole article reruns it)
     with st.expander(label, key=f"{key}-source-{c.n}"):
         st.markdown(source_links(c))
+        if copies:
+            st.caption(escape_markdown(copies_line(copies)))
         spans = [Span(q.start, q.end) for q in quotes if not q.in_title]
         if any(q.in_title for q in quotes):  # the headline is quoted
             st.markdown("Headline: " + highlight(c.title, 0, [Span(0, len(c.title))]))
@@ -213,7 +219,7 @@ def show_reply(archive: Archive, reply: Answer | str, asked: Asked | None, key: 
                 )
             )
     for quotes in reply.sources():
-        show_citation(archive, quotes, key)
+        show_citation(archive, quotes, key, dict(reply.copies).get(quotes[0].doc_id, ()))
     with st.expander("Share or export"):
         if asked is not None:
             st.markdown(f"[Link to this answer](<{share_query(asked)}>) (asks it again)")

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from rag.cli_args import date_arg, parser
 from rag.pipeline import Archive, QuestionError
-from rag.render import answer_json, documents_json, hit_json, search_json
+from rag.render import answer_json, copies_line, documents_json, hit_json, search_json
 from rag.settings import Settings
 from rag.types import Answer, FileResult, Filters
 
@@ -74,7 +74,9 @@ def _search(archive: Archive, args: argparse.Namespace) -> int:
     if not args.query.strip():
         print("error: the query is empty (or use --batch FILE)", file=sys.stderr)
         return EXIT_FATAL
-    hits = archive.search(args.query, args.k, as_of=args.as_of, filters=_filters(args))
+    hits = archive.search(
+        args.query, args.k, as_of=args.as_of, filters=_filters(args), copies=args.all_copies
+    )
     if args.json:
         print(json.dumps(search_json(args.query, hits), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -111,8 +113,11 @@ def _print_answer(answer: Answer) -> None:
         print("\n(--closest quotes the closest reports anyway)")
     if answer.citations:
         print()
+    copies = dict(answer.copies)
     for c, *_ in answer.sources():
         print(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url or c.source}")
+        if c.doc_id in copies:
+            print(f"    {copies_line(copies[c.doc_id])}")
 
 
 def _ask(archive: Archive, args: argparse.Namespace) -> int:
@@ -132,6 +137,7 @@ def _ask(archive: Archive, args: argparse.Namespace) -> int:
             on_token=None if args.json else on_token,
             offline=args.offline,
             closest=args.closest,
+            copies=args.all_copies,
         )
     except QuestionError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -43,6 +43,11 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("mcp", help="the MCP server over stdio, for desktop agents")
     for p in (ask, search):
         p.add_argument(
+            "--all-copies",
+            action="store_true",
+            help="keep every near-copy of an article (default: the best one, naming the rest)",
+        )
+        p.add_argument(
             "--as-of", type=date_arg, help="answer as of YYYY-MM-DD: later articles are left out"
         )
         p.add_argument("--since", type=date_arg, help="only articles published on or after")

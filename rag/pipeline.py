@@ -137,7 +137,7 @@ class Archive:
             return []
         docs = {d.doc_id: d for d in self.documents()}
         best: dict[str, Hit] = {}
-        for hit in self.search(query, k=limit, mode="keyword", per_doc=1):
+        for hit in self.search(query, k=limit, mode="keyword", per_doc=1, copies=True):
             best.setdefault(hit.doc_id, hit)  # the search fills up with second passages
         return [(docs[d], hit) for d, hit in best.items() if d in docs]
 
@@ -149,19 +149,21 @@ class Archive:
         mode: str = "",
         per_doc: int | None = None,
         filters: Filters | None = None,
+        copies: bool = False,
     ) -> list[Hit]:
         """The k best chunks for the query, from current document versions only.
 
         `mode` is "hybrid+rerank", "hybrid" (dense and BM25 fused), "dense" or "keyword";
         the default comes from settings.
         With `as_of`, articles published after that day are left out (undated ones stay);
-        `filters` limit publication dates and sites further.
+        `filters` limit publication dates and sites further. Near-copies of an article give
+        one hit, the best, unless `copies`.
         """
         s = self.settings
         if self.manifest.count() == 0:
             return []
         k, mode, per_doc = k or s.top_k, mode or s.search_mode, per_doc or s.max_chunks_per_doc
-        return self._retriever.search(query, k, as_of, mode, per_doc, filters)
+        return self._retriever.search(query, k, as_of, mode, per_doc, filters, copies)
 
     def check_question(self, question: str) -> str:
         """The question, stripped; QuestionError with the user-facing reason if unusable."""
@@ -183,6 +185,7 @@ class Archive:
         offline: bool = False,
         k: int | None = None,
         closest: bool = False,
+        copies: bool = False,
     ) -> Answer:
         """Answer from the archive with cited claims, or say that it does not answer.
 
@@ -190,7 +193,8 @@ class Archive:
         is rewritten to stand alone before searching. `on_token` receives the LLM's answer
         as it streams. `offline` answers with quotes even when an LLM is configured.
         A question about a period from which the archive holds no answer is refused with
-        the reason; `closest` answers it from the nearest reports instead.
+        the reason; `closest` answers it from the nearest reports instead. Near-copies of an
+        article are one source (each citation names the others) unless `copies`.
         """
         question = self.check_question(question)
         if self.manifest.count() == 0:
@@ -198,7 +202,7 @@ class Archive:
         b, s = self.backends, self.settings
         answerer = b.offline if offline else b.answerer
         query = answerer.standalone(question, history or [])
-        hits, k = self._passages(query, as_of, filters, k or s.top_k)
+        hits, k = self._passages(query, as_of, filters, k or s.top_k, copies)
         furniture = self._retriever.furniture(hits)
         # the evidence, once: both writers draw on it, and conflicts are looked for in it
         scored = score_sentences(query, hits[:k], b.embedder, furniture)
@@ -211,19 +215,42 @@ class Archive:
             return replace(answer, interpreted=query if query != question else "")
         answer = answerer.answer(query, hits[:k], scored, on_token)
         answer = add_conflicts(answer, scored, hits[k:], s.min_answer_score, b.prompts, furniture)
+        answer = replace(answer, copies=self._copies_of_cited(answer))
         if query != question:
             return replace(answer, question=question, interpreted=query)
         return answer
 
+    def _copies_of_cited(self, answer: Answer) -> tuple[tuple[str, tuple[DocInfo, ...]], ...]:
+        """For each cited article, the other articles of its near-copy group."""
+        cited = list(dict.fromkeys(c.doc_id for c in answer.citations))
+        original = self.manifest.originals(cited)
+        out = []
+        for doc_id in cited:
+            root = original.get(doc_id, doc_id)
+            group = self.manifest.copies_of(root)
+            if root != doc_id:
+                found = self.manifest.document(root)
+                group = ([found[0]] if found else []) + group
+            others = tuple(d for d in group if d.doc_id != doc_id)
+            if others:
+                out.append((doc_id, others))
+        return tuple(out)
+
     def _passages(
-        self, query: str, as_of: dt.date | None, filters: Filters | None, k: int
+        self,
+        query: str,
+        as_of: dt.date | None,
+        filters: Filters | None,
+        k: int,
+        copies: bool = False,
     ) -> tuple[list[Hit], int]:
         """The hits an answer reads (the first k, returned with them) and those further down
         that are searched for disagreements, with their sentence vectors. An open question
         that names no time also reads the newest articles naming its names."""
         s = self.settings
         wide = max(k, s.conflict_k)
-        hits = self.search(query, wide, as_of, per_doc=s.answer_chunks_per_doc, filters=filters)
+        per_doc = s.answer_chunks_per_doc
+        hits = self.search(query, wide, as_of, per_doc=per_doc, filters=filters, copies=copies)
         names = content_words(" ".join(names_in(query)))
         if asks_latest(query) and names:  # the latest development, retrieved on purpose
             have = {h.chunk_id for h in hits}

@@ -17,12 +17,13 @@ from urllib.parse import quote, urlencode
 
 from rag.text.dates import day
 from rag.text.patterns import content_words
-from rag.types import Answer, Asked, DocInfo, Filters, Hit, Span
+from rag.types import Answer, Asked, DocInfo, Filters, Hit, Span, site_of
 
 __all__ = [
     "answer_json",
     "answer_markdown",
     "asked_caption",
+    "copies_line",
     "day",
     "escape_answer",
     "escape_markdown",
@@ -90,6 +91,12 @@ def safe_url(url: str) -> str | None:
     return None
 
 
+def copies_line(copies: tuple[DocInfo, ...]) -> str:
+    """ "Also published as: site (date), …" for an article's near-copies (plain text)."""
+    named = [f"{site_of(d.url) or d.source} ({day(d.date)})" for d in copies]
+    return "Also published as: " + ", ".join(named) if copies else ""
+
+
 def answer_markdown(answer: Answer) -> str:
     """The answer with a numbered reference list, as Markdown to paste elsewhere."""
     lines = [answer.text.strip()]
@@ -127,13 +134,17 @@ def documents_json(docs: list[DocInfo]) -> dict:
 
 def answer_json(answer: Answer) -> dict:
     """The `ask --json` shape: one citation per cited article (its first quote in `quote`,
-    `start`, `end`), and all the quotes the answer takes from it in `quotes`."""
+    `start`, `end`), all the quotes the answer takes from it in `quotes`, and the other
+    articles that are near-copies of it in `copies`."""
     citations = []
+    copies = dict(answer.copies)
     for quotes in answer.sources():
         row = asdict(quotes[0])
         del row["passage_start"]
         keep = ("quote", "start", "end", "in_title", "chunk_id", "passage")
         row["quotes"] = [{f: getattr(c, f) for f in keep} for c in quotes]
+        fields = ("doc_id", "title", "date", "url", "source")
+        row["copies"] = [{f: getattr(d, f) for f in fields} for d in copies.get(row["doc_id"], ())]
         citations.append(row)
     return {
         "question": answer.question,

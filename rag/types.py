@@ -189,6 +189,8 @@ class Answer:
     # refused because nothing from the period the question names answers it; asking with
     # closest=True quotes the nearest reports instead
     out_of_scope: bool = False
+    # cited doc_id -> the other articles of its near-copy group (rag/index/copies.py)
+    copies: tuple[tuple[str, tuple[DocInfo, ...]], ...] = ()
 
     def sources(self) -> list[tuple[Citation, ...]]:
         """The cited articles in the order of their numbers, once each, with every quote

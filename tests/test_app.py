@@ -280,7 +280,7 @@ def test_offline_follow_ups_per_article_sources_and_the_closest_reports(tmp_path
     assert "nine years" in plain(at.chat_message[-1].markdown[0].value)
 
 
-def test_the_reader_says_which_articles_are_copies_of_each_other(tmp_path, monkeypatch):
+def test_copies_are_one_source_and_the_reader_says_which_they_are(tmp_path, monkeypatch):
     from tests.index.test_copies import STORY
 
     seeds = tmp_path / "seeds"
@@ -291,6 +291,9 @@ def test_the_reader_says_which_articles_are_copies_of_each_other(tmp_path, monke
     monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("RAG_SEED_DIR", str(seeds))
     first = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    first.chat_input[0].set_value("How many residents of Lirr had to leave their homes?").run()
+    boxes = first.chat_message[-1].expander
+    assert len(boxes) >= 1 and "Also published as: " in captions(boxes[0])  # one source
     first.sidebar.radio[0].set_value("Archive").run()
     rows = first.dataframe[0].value
     ids = dict(zip(rows["title"], rows["id"]))

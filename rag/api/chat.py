@@ -128,7 +128,8 @@ def chat_router(archive: Archive) -> APIRouter:
 
         def ask() -> Answer:
             return archive.ask(question, as_of=body.as_of, filters=body.filters(),
-                               history=history, offline=offline, closest=body.closest)  # fmt: skip
+                               history=history, offline=offline, closest=body.closest,
+                               copies=body.all_copies)  # fmt: skip
 
         reply = Reply(body.model, str(request.base_url), body.sources)
         if not body.stream:

@@ -18,6 +18,7 @@ class Options(BaseModel):
     since: dt.date | None = Field(None, description="only articles published on or after")
     until: dt.date | None = Field(None, description="only articles published on or before")
     sites: list[str] = Field(default_factory=list, description="only articles from these sites")
+    all_copies: bool = Field(False, description="keep every near-copy of an article")
 
     def filters(self) -> Filters:
         return Filters(self.since, self.until, tuple(s.removeprefix("www.") for s in self.sites))

@@ -58,14 +58,16 @@ def _rest(archive: Archive) -> APIRouter:
     @api.post("/search", dependencies=[Depends(reader)])
     def search(body: SearchRequest) -> dict:
         """The passages nearest to a query (`search --json`)."""
-        hits = archive.search(body.query, body.k, as_of=body.as_of, filters=body.filters())
+        hits = archive.search(body.query, body.k, as_of=body.as_of, filters=body.filters(),
+                              copies=body.all_copies)  # fmt: skip
         return search_json(body.query, hits)
 
     @api.post("/ask", dependencies=[Depends(reader)])
     def ask(body: AskRequest) -> dict:
         """A cited answer (`ask --json`); offline quotes unless an LLM is configured."""
         answer = archive.ask(body.question, as_of=body.as_of, filters=body.filters(),
-                             offline=body.offline, closest=body.closest)  # fmt: skip
+                             offline=body.offline, closest=body.closest,
+                             copies=body.all_copies)  # fmt: skip
         return answer_json(answer)
 
     @api.get("/documents", dependencies=[Depends(reader)])

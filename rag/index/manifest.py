@@ -187,6 +187,16 @@ class Manifest:
         )
         return [DocInfo(*row) for row in rows]
 
+    def originals(self, doc_ids: list[str]) -> dict[str, str]:
+        """doc_id -> the article it is a near-copy of, for those of `doc_ids` that are."""
+        ids = list(set(doc_ids))
+        rows = self.db.execute(
+            f"SELECT doc_id, copy_of FROM copies WHERE copy_of IS NOT NULL AND doc_id IN "
+            f"({','.join('?' * len(ids))})",
+            ids,
+        )
+        return dict(rows.fetchall())
+
     def copies_of(self, doc_id: str) -> list[DocInfo]:
         """The documents marked as near-duplicates of this one, earliest first."""
         rows = self.db.execute(

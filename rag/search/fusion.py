@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from rag.search.dates import DateRange
@@ -50,6 +50,15 @@ def cap_per_doc(hits: Sequence[Hit], per_doc: int, k: int) -> list[Hit]:
         else:
             held.append(hit)
     return (kept + held)[:k]
+
+
+def one_per_copy(hits: Sequence[Hit], original: Mapping[str, str]) -> list[Hit]:
+    """The hits without those of an article whose near-copy (same `original`, an article
+    mapped to the one it copies) already has a better hit: copies are one source."""
+    first: dict[str, str] = {}
+    return [
+        h for h in hits if first.setdefault(original.get(h.doc_id, h.doc_id), h.doc_id) == h.doc_id
+    ]
 
 
 def fuse(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rag.index.manifest import Manifest
 from rag.index.sync import InStep
 from rag.search.dates import question_range
-from rag.search.fusion import Fusion, cap_per_doc, fuse
+from rag.search.fusion import Fusion, cap_per_doc, fuse, one_per_copy
 from rag.settings import Settings
 from rag.text.patterns import content_words
 from rag.types import Filters, Hit
@@ -33,6 +33,7 @@ class Retriever:
         mode: str,
         per_doc: int,
         filters: Filters | None,
+        copies: bool = False,
     ) -> list[Hit]:
         """The k best chunks for the query (see `Archive.search`)."""
         s = self.settings
@@ -61,6 +62,8 @@ class Retriever:
         current = [h for h in hits if versions.get(h.doc_id) == h.version]
         if mode == "hybrid+rerank":
             current = self.backends.reranker.rerank(query, current)
+        if not copies:
+            current = one_per_copy(current, self.manifest.originals([h.doc_id for h in current]))
         kept = cap_per_doc(current, per_doc, k)
         return [replace(h, rank=i) for i, h in enumerate(kept, start=1)]
 

@@ -95,3 +95,27 @@ def test_an_archive_from_before_copies_gets_them_at_the_next_ingest(archive, tmp
     copies = _docs(archive)
     ids = {d.title: d.doc_id for d in archive.documents()}
     assert copies["Lirr flood"] == ids["Vass floods Lirr"] and copies["Other"] == ""
+
+
+def test_copies_are_one_source_of_an_answer_that_names_the_others(archive, tmp_path, capsys):
+    folder = tmp_path / "news"
+    write_article(folder, "a.txt", "Thousands flee as the Vass floods Lirr", "20240305",
+                  "https://wire.test/vass-floods", *STORY)  # fmt: skip
+    write_article(folder, "b.txt", "Lirr evacuated: river at record height", "20240306",
+                  "https://daily.test/lirr", *STORY[:-1])  # fmt: skip
+    write_article(folder, "c.txt", "Narb evacuated", "20240306", "https://daily.test/narb", *OTHER)
+    archive.ingest([folder])
+    question = "How many residents of Lirr had to leave their homes?"
+    lirr_docs = {d.doc_id for d in archive.documents() if "Lirr" in d.title or "Vass" in d.title}
+    assert len({h.doc_id for h in archive.search(question, k=3)} & lirr_docs) == 1
+    assert len({h.doc_id for h in archive.search(question, k=3, copies=True)}) == 3
+    capsys.readouterr()
+    cli(["--data-dir", str(archive.settings.data_dir), "ask", question, "--json"])
+    answer = json.loads(capsys.readouterr().out)
+    lirr = [c for c in answer["citations"] if "Lirr" in c["title"] or "Vass" in c["title"]]
+    assert len(lirr) == 1 and "3,000" in lirr[0]["quote"]
+    (other,) = lirr[0]["copies"]
+    assert other["url"] in ("https://wire.test/vass-floods", "https://daily.test/lirr")
+    assert other["doc_id"] != lirr[0]["doc_id"]
+    cli(["--data-dir", str(archive.settings.data_dir), "ask", question])
+    assert "Also published as: " in capsys.readouterr().out
