@@ -248,7 +248,7 @@ def ask(archive: Archive, asked: Asked, k: int, history: list) -> Answer | str:
         try:
             answer = archive.ask(
                 asked.question, asked.as_of, asked.filters, turns, on_token, asked.offline, k,
-                asked.closest,
+                asked.closest, asked.all_copies,
             )  # fmt: skip
         except (QuestionError, StoreUnavailable) as e:
             status.update(label="Not asked", state="error")
@@ -267,8 +267,9 @@ def clear_filters() -> None:
     st.session_state.update(f_as_of=dt.date.today(), f_since=None, f_until=None, f_sites=[])
 
 
-def options(archive: Archive) -> tuple[dt.date, Filters, bool, int]:
-    """The sidebar's answer settings and retrieval filters: as of, filters, offline, k."""
+def options(archive: Archive) -> tuple[dt.date, Filters, bool, int, bool]:
+    """The sidebar's answer settings and retrieval filters: as of, filters, offline, k,
+    every copy."""
     with st.sidebar.expander("Answer settings"):
         name, problem = archive.llm
         if problem:
@@ -278,6 +279,10 @@ def options(archive: Archive) -> tuple[dt.date, Filters, bool, int]:
         if not name:
             st.caption("No LLM configured: set RAG_LLM_BACKEND and RAG_LLM_BASE_URL to add one.")
         k = st.slider("Passages to read", 2, 12, archive.settings.top_k)
+        every = st.toggle(
+            "Every copy of an article",
+            help="off: near-copies of one article are one source, and its citation names them",
+        )
     if "f_as_of" not in st.session_state:
         clear_filters()
     with st.sidebar.expander("Filters", expanded=True):
@@ -287,7 +292,7 @@ def options(archive: Archive) -> tuple[dt.date, Filters, bool, int]:
         sites = st.multiselect("Sites", archive.sites(), key="f_sites", placeholder="any site")
         st.button("Clear filters", on_click=clear_filters, icon=":material/filter_alt_off:")
     filters = Filters(since or None, until or None, tuple(sites))
-    return as_of, filters, bool(name) and backend.startswith("Quotes"), k
+    return as_of, filters, bool(name) and backend.startswith("Quotes"), k, every
 
 
 def sidebar(archive: Archive) -> None:
@@ -433,7 +438,7 @@ def chat_page(archive: Archive) -> None:
         "Ask about the articles in the archive. Every answer quotes its sources; "
         "open a source to see the quoted sentence in its article."
     )
-    as_of, filters, offline, k = options(archive)
+    as_of, filters, offline, k, every = options(archive)
     if st.sidebar.button("New chat", icon=":material/add_comment:"):
         st.session_state["history"] = []
     history = st.session_state.setdefault("history", [])
@@ -450,7 +455,7 @@ def chat_page(archive: Archive) -> None:
     shared = parse_share({name: st.query_params.get_all(name) for name in st.query_params})
     asked = None
     if typed:
-        asked = Asked(typed, as_of, filters, offline)
+        asked = Asked(typed, as_of, filters, offline, all_copies=every)
     elif st.session_state.get("pending"):  # "Show the closest reports anyway"
         asked = st.session_state.pop("pending")
     elif shared and st.session_state.get("shared") != share_query(shared):

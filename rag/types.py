@@ -240,3 +240,4 @@ class Asked:
     filters: Filters = field(default_factory=Filters)
     offline: bool = False
     closest: bool = False  # quote the closest reports even if none is from the period named
+    all_copies: bool = False  # every near-copy of an article a source of its own

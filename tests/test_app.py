@@ -294,6 +294,15 @@ def test_copies_are_one_source_and_the_reader_says_which_they_are(tmp_path, monk
     first.chat_input[0].set_value("How many residents of Lirr had to leave their homes?").run()
     boxes = first.chat_message[-1].expander
     assert len(boxes) >= 1 and "Also published as: " in captions(boxes[0])  # one source
+
+    def read() -> str:  # the titles of the passages the answer read
+        box = next(e for e in first.chat_message[-1].expander if "Retrieved" in e.label)
+        return " ".join(plain(m.value) for m in box.markdown)
+
+    assert ("Thousands flee" in read()) != ("Lirr evacuated" in read())
+    first.sidebar.toggle[0].set_value(True).run()  # every copy a source of its own
+    first.chat_input[0].set_value("How many residents of Lirr had to leave their homes?").run()
+    assert "Thousands flee" in read() and "Lirr evacuated" in read()
     first.sidebar.radio[0].set_value("Archive").run()
     rows = first.dataframe[0].value
     ids = dict(zip(rows["title"], rows["id"]))
