@@ -22,8 +22,7 @@ STATUSES = ("added", "updated", "unchanged", "skipped")
 
 
 def _filters(args: argparse.Namespace) -> Filters:
-    sites = tuple(site.removeprefix("www.") for site in args.site)
-    return Filters(args.since, args.until, sites)
+    return Filters.of(args.since, args.until, args.site)
 
 
 def _ingest(archive: Archive, paths: list[Path]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,6 +50,11 @@ class Filters:
     since: dt.date | None = None
     until: dt.date | None = None
     sites: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, since: dt.date | None, until: dt.date | None, sites: Iterable[str] = ()) -> Filters:
+        """Filters from what a user typed: sites with or without "www."."""
+        return cls(since, until, tuple(s.removeprefix("www.") for s in sites))
 
     def capped(self, as_of: dt.date | None) -> Filters:
         """These filters, with nothing published after `as_of`."""

@@ -26,10 +26,6 @@ INSTRUCTIONS = (
 )
 
 
-def _filters(since: dt.date | None, until: dt.date | None, sites: list[str] | None) -> Filters:
-    return Filters(since, until, tuple(s.removeprefix("www.") for s in sites or ()))
-
-
 def build_mcp(archive: Archive) -> MCPServer:
     mcp = MCPServer("news-archive", instructions=INSTRUCTIONS, log_level="WARNING")
 
@@ -50,7 +46,7 @@ def build_mcp(archive: Archive) -> MCPServer:
             question = archive.check_question(question)
         except QuestionError as e:  # empty or too long: the message says which
             raise ToolError(str(e)) from e
-        filters = _filters(since, until, sites)
+        filters = Filters.of(since, until, sites or ())
         answer = await to_thread.run_sync(
             lambda: archive.ask(question, as_of=as_of, filters=filters, closest=closest)
         )
@@ -71,7 +67,9 @@ def build_mcp(archive: Archive) -> MCPServer:
             raise ToolError("the query is empty")
         k = max(1, min(k, 100))
         hits = await to_thread.run_sync(
-            lambda: archive.search(query, k, as_of=as_of, filters=_filters(since, until, sites))
+            lambda: archive.search(
+                query, k, as_of=as_of, filters=Filters.of(since, until, sites or ())
+            )
         )
         return search_json(query, hits)
 

@@ -21,7 +21,7 @@ class Options(BaseModel):
     all_copies: bool = Field(False, description="keep every near-copy of an article")
 
     def filters(self) -> Filters:
-        return Filters(self.since, self.until, tuple(s.removeprefix("www.") for s in self.sites))
+        return Filters.of(self.since, self.until, self.sites)
 
 
 class SearchRequest(Options):
