@@ -215,26 +215,12 @@ class Archive:
             return replace(answer, interpreted=query if query != question else "")
         answer = answerer.answer(query, hits[:k], scored, on_token)
         answer = add_conflicts(answer, scored, hits[k:], s.min_answer_score, b.prompts, furniture)
-        answer = replace(answer, copies=self._copies_of_cited(answer))
+        cited = dict.fromkeys(c.doc_id for c in answer.citations)
+        groups = ((d, self.manifest.copy_group(d)) for d in cited)
+        answer = replace(answer, copies=tuple((d, g) for d, g in groups if g))
         if query != question:
             return replace(answer, question=question, interpreted=query)
         return answer
-
-    def _copies_of_cited(self, answer: Answer) -> tuple[tuple[str, tuple[DocInfo, ...]], ...]:
-        """For each cited article, the other articles of its near-copy group."""
-        cited = list(dict.fromkeys(c.doc_id for c in answer.citations))
-        original = self.manifest.originals(cited)
-        out = []
-        for doc_id in cited:
-            root = original.get(doc_id, doc_id)
-            group = self.manifest.copies_of(root)
-            if root != doc_id:
-                found = self.manifest.document(root)
-                group = ([found[0]] if found else []) + group
-            others = tuple(d for d in group if d.doc_id != doc_id)
-            if others:
-                out.append((doc_id, others))
-        return tuple(out)
 
     def _passages(
         self,

@@ -197,6 +197,13 @@ class Manifest:
         )
         return dict(rows.fetchall())
 
+    def copy_group(self, doc_id: str) -> tuple[DocInfo, ...]:
+        """The other articles of the document's near-copy group: its original and copies."""
+        root = self.originals([doc_id]).get(doc_id, doc_id)
+        original = self.document(root) if root != doc_id else None
+        group = ([original[0]] if original else []) + self.copies_of(root)
+        return tuple(d for d in group if d.doc_id != doc_id)
+
     def copies_of(self, doc_id: str) -> list[DocInfo]:
         """The documents marked as near-duplicates of this one, earliest first."""
         rows = self.db.execute(
