@@ -118,15 +118,23 @@ def start_llm_server() -> tuple[subprocess.Popen, str]:
 def serving_app(data_dir: Path, seed_dir: Path):
     """`streamlit run app.py` on a free loopback port over `data_dir` (seeded from
     `seed_dir` on first start); yields its URL."""
+    env = {"RAG_DATA_DIR": str(data_dir), "RAG_SEED_DIR": str(seed_dir)}
+    cmd = ["-m", "streamlit", "run", "app.py", "--server.port"]
+    with _serving(cmd, env, "/_stcore/health", "the app") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serving(cmd: list[str], env: dict[str, str], health: str, what: str):
+    """`python CMD PORT` with `env` added, on a free loopback port; yields its URL once
+    `health` answers, and stops it after."""
     port = free_port()
-    env = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_SEED_DIR": str(seed_dir)}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    server = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-    )
+    server = subprocess.Popen([sys.executable, *cmd, str(port)], cwd=ROOT,
+                              env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.STDOUT)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(server, url + "/_stcore/health", "the app")
+        wait_until_up(server, url + health, what)
         yield url
     finally:
         server.terminate()
@@ -164,14 +172,6 @@ def llm_settings(settings: Settings, url: str, **extra) -> Settings:
 @contextlib.contextmanager
 def serving_api(data_dir: Path, **env: str):
     """`python -m rag serve` on a free loopback port over `data_dir`; yields its URL."""
-    port = free_port()
-    environ = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_SEED_DIR": "", **env}
-    cmd = [sys.executable, "-m", "rag", "serve", "--port", str(port)]
-    server = subprocess.Popen(cmd, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(server, url + "/health", "the API server")
+    env = {"RAG_DATA_DIR": str(data_dir), "RAG_SEED_DIR": "", **env}
+    with _serving(["-m", "rag", "serve", "--port"], env, "/health", "the API server") as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
