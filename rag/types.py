@@ -115,6 +115,7 @@ class Hit:
     sentences: tuple[Span, ...] = field(default=(), repr=False)
     dense_score: float = 0.0  # cosine similarity, 0 when only the keyword index found it
     keyword_score: float = 0.0  # BM25, 0 when only the dense index found it
+    story_id: str = ""  # the story its article reports (rag/index/stories.py)
     # Unit vectors (a numpy array) of the headline (row 0) and of each sentence, from the
     # manifest (rag/index/vectors.py); None when not stored. A zero row: none for that one.
     sentence_vectors: Any = field(default=None, repr=False, compare=False)
@@ -178,6 +179,8 @@ class Conflict:
     """Sources that state different values for the same thing; newest side first."""
 
     sides: tuple[ConflictSide, ...]
+    # every side is quoted from versions of one article (near-copies): it was updated
+    updated: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,9 @@ class Answer:
     out_of_scope: bool = False
     # cited doc_id -> the other articles of its near-copy group (rag/index/copies.py)
     copies: tuple[tuple[str, tuple[DocInfo, ...]], ...] = ()
+    # cited doc_id -> the other articles of its story that are not copies of it (other
+    # outlets' reports of the same event: rag/index/stories.py)
+    reported: tuple[tuple[str, tuple[DocInfo, ...]], ...] = ()
 
     def sources(self) -> list[tuple[Citation, ...]]:
         """The cited articles in the order of their numbers, once each, with every quote
@@ -219,6 +225,19 @@ class DocInfo:
     chunks: int
     ingested_at: str
     copy_of: str = ""  # the earliest article this one is a near-duplicate of, if any
+    story_id: str = ""  # the story it reports (rag/index/stories.py)
+
+
+@dataclass(frozen=True)
+class Story:
+    """Articles that report the same event (rag/index/stories.py), earliest first."""
+
+    story_id: str
+    title: str  # the earliest article's headline
+    first_date: str
+    last_date: str
+    outlets: tuple[str, ...]  # the sites (or file names) that reported it
+    documents: tuple[DocInfo, ...]
 
 
 @dataclass(frozen=True)

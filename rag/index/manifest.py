@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rag.index.copies import Copies
 from rag.index.sentence_keys import SentenceKeys
+from rag.index.stories import Stories
 from rag.index.vectors import SentenceVectors
 from rag.text.urls import url_key
 from rag.types import Article, DocInfo
@@ -45,6 +46,9 @@ CREATE TABLE IF NOT EXISTS pending (
 );
 """
 _INFO = "doc_id, title, date, url, source, chunks, ingested_at"
+# a DocInfo's columns: the documents row, its near-copy original and its story
+_ROW = f"{_INFO}, COALESCE(copy_of, ''), COALESCE(story_id, '')"
+_JOINED = "documents LEFT JOIN copies USING (doc_id) LEFT JOIN story_docs USING (doc_id)"
 
 
 class Manifest:
@@ -65,6 +69,7 @@ class Manifest:
         self.db.execute("CREATE INDEX IF NOT EXISTS by_url_key ON documents (url_key)")
         self.keys = SentenceKeys(self.db)
         self.copies = Copies(self.db)
+        self.stories = Stories(self.db)
 
     def generation(self) -> int:
         """A counter bumped by every commit and removal: derived indexes record it."""
@@ -116,8 +121,9 @@ class Manifest:
         sentences: list[str] | None = None,
     ) -> None:
         """Make `version` the document's current version, atomically, with its headline and
-        sentence vectors, its sentences' furniture keys (rag/index/sentence_keys.py) and
-        whether it copies an earlier article (rag/index/copies.py)."""
+        sentence vectors, its sentences' furniture keys (rag/index/sentence_keys.py),
+        whether it copies an earlier article (rag/index/copies.py) and its story
+        (rag/index/stories.py)."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         starts, packed = (None, None) if vectors is None else vectors.pack()
         with self.db:
@@ -141,12 +147,22 @@ class Manifest:
             )
             self.keys.write(article.doc_id, sentences or [])
             self._write_copies(article.doc_id, article.day, sentences or [])
+            self._write_story(article.doc_id, article.day, article.title, article.text)
             self._bump()
 
     def _write_copies(self, doc_id: str, day: int, sentences: list[str]) -> None:
         furniture = self.keys.furniture([(doc_id, s) for s in sentences])
         kept = [s for i, s in enumerate(sentences) if i not in furniture]
         self.copies.write(doc_id, day, kept)
+
+    def _write_story(self, doc_id: str, day: int, title: str, text: str) -> None:
+        original = self.originals([doc_id]).get(doc_id, "")
+        self.stories.write(doc_id, day, title, text, original)
+
+    def find_story(self, doc_id: str, day: int, title: str, text: str) -> None:
+        """Put a document stored before stories were formed in its story."""
+        with self.db:
+            self._write_story(doc_id, day, title, text)
 
     def find_copies(self, doc_id: str, day: int, sentences: list[str]) -> None:
         """Look for the copies of a document stored before copies were looked for."""
@@ -165,6 +181,7 @@ class Manifest:
             cur = self.db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
             self.keys.delete(doc_id)
             self.copies.delete(doc_id)
+            self.stories.delete(doc_id)
             self._bump()
         return cur.rowcount > 0
 
@@ -181,10 +198,7 @@ class Manifest:
         return [r[0] for r in rows]
 
     def documents(self) -> list[DocInfo]:
-        rows = self.db.execute(
-            f"SELECT {_INFO}, COALESCE(copy_of, '') FROM documents "
-            "LEFT JOIN copies USING (doc_id) ORDER BY date DESC, title"
-        )
+        rows = self.db.execute(f"SELECT {_ROW} FROM {_JOINED} ORDER BY date DESC, title")
         return [DocInfo(*row) for row in rows]
 
     def originals(self, doc_ids: list[str]) -> dict[str, str]:
@@ -204,11 +218,24 @@ class Manifest:
         group = ([original[0]] if original else []) + self.copies_of(root)
         return tuple(d for d in group if d.doc_id != doc_id)
 
+    def story(self, story_id: str) -> list[DocInfo]:
+        """The documents of a story, earliest first."""
+        rows = self.db.execute(
+            f"SELECT {_ROW} FROM {_JOINED} WHERE story_id=? ORDER BY date = '', date, doc_id",
+            (story_id,),
+        )
+        return [DocInfo(*row) for row in rows]
+
+    def reported_with(self, doc_id: str) -> tuple[DocInfo, ...]:
+        """The other articles of the document's story that are not near-copies of it."""
+        story = self.stories.story_of(doc_id)
+        copies = {d.doc_id for d in self.copy_group(doc_id)}
+        return tuple(d for d in self.story(story) if d.doc_id != doc_id and d.doc_id not in copies)
+
     def copies_of(self, doc_id: str) -> list[DocInfo]:
         """The documents marked as near-duplicates of this one, earliest first."""
         rows = self.db.execute(
-            f"SELECT {_INFO}, copy_of FROM documents JOIN copies USING (doc_id) "
-            "WHERE copy_of=? ORDER BY date, doc_id",
+            f"SELECT {_ROW} FROM {_JOINED} WHERE copy_of=? ORDER BY date, doc_id",
             (doc_id,),
         )
         return [DocInfo(*row) for row in rows]
@@ -216,8 +243,7 @@ class Manifest:
     def document(self, doc_id: str) -> tuple[DocInfo, str] | None:
         """A document's manifest row and its full text."""
         row = self.db.execute(
-            f"SELECT {_INFO}, COALESCE(copy_of, ''), text FROM documents "
-            "LEFT JOIN copies USING (doc_id) WHERE doc_id=?",
+            f"SELECT {_ROW}, text FROM {_JOINED} WHERE doc_id=?",
             (doc_id,),
         ).fetchone()
         return (DocInfo(*row[:-1]), row[-1]) if row else None

@@ -183,6 +183,8 @@ class Writer:
             else:
                 sentences = [text[s.start : s.end] for s in split_sentences(text)]
             self.manifest.find_copies(doc_id, int(date.replace("-", "") or 0), sentences)
+        for doc_id, date, title, text in self.manifest.stories.missing():  # stored before
+            self.manifest.find_story(doc_id, int(date.replace("-", "") or 0), title, text)
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document and all its chunks; False if there is no such document."""

@@ -36,6 +36,7 @@ _QUESTION_WORDS = frozenset(
     "about has have had were been being can could would should may might any some".split()
 )
 _STOP = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
+STOP_WORDS = _STOP  # lower-case
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 

@@ -61,6 +61,11 @@ def _check_whole(archive: Archive) -> set[str]:
     copies = archive.manifest.db.execute("SELECT doc_id, copy_of FROM copies").fetchall()
     assert {doc for doc, _ in copies} == set(versions)  # each checked for copies, with it
     assert {original for _, original in copies if original} <= set(versions)
+    db = archive.manifest.db
+    stories = dict(db.execute("SELECT doc_id, story_id FROM story_docs").fetchall())
+    assert set(stories) == set(versions)  # each in a story, written with it
+    terms = {r[0] for r in db.execute("SELECT DISTINCT story_id FROM story_terms")}
+    assert terms == set(stories.values())  # no story left over from a deleted document
     rows = list(archive.backends.store.rows())
     for doc in archive.documents():
         current = [r for r in rows if r[1] == doc.doc_id and r[2] == versions[doc.doc_id]]
