@@ -28,6 +28,7 @@ from rag.render import (
     escape_markdown,
     highlight,
     parse_share,
+    reported_line,
     safe_url,
     sentence_query,
     share_query,
@@ -126,19 +127,22 @@ def source_links(c: Citation) -> str:
     return " · ".join(parts)
 
 
-def show_citation(
-    archive: Archive, quotes: tuple[Citation, ...], key: str, copies: tuple[DocInfo, ...] = ()
-) -> None:
+def show_citation(archive: Archive, quotes: tuple[Citation, ...], key: str, reply: Answer) -> None:
     """One cited article: its passages with every sentence the answer quotes highlighted,
-    the sites that published near-copies of it, and the whole article on demand, scrolled
-    to the first of them."""
+    the sites that published near-copies of it or reported the same story, and the whole
+    article on demand, scrolled to the first of them."""
     c = quotes[0]
     label = escape_markdown(f"[{c.n}] {c.title} · {day(c.date)}")
     # keyed: it stays open when the page reruns (showing the whole article reruns it)
     with st.expander(label, key=f"{key}-source-{c.n}"):
         st.markdown(source_links(c))
-        if copies:
-            st.caption(escape_markdown(copies_line(copies)))
+        copies, reported = dict(reply.copies), dict(reply.reported)
+        for line in (
+            copies_line(copies.get(c.doc_id, ())),
+            reported_line(reported.get(c.doc_id, ())),
+        ):
+            if line:
+                st.caption(escape_markdown(line))
         spans = [Span(q.start, q.end) for q in quotes if not q.in_title]
         if any(q.in_title for q in quotes):  # the headline is quoted
             st.markdown("Headline: " + highlight(c.title, 0, [Span(0, len(c.title))]))
@@ -162,14 +166,19 @@ def show_citation(
 def show_conflicts(reply: Answer) -> None:
     """Each disagreement between sources as columns, one per value, newest first."""
     labels = {"newest": "Newest report", "earlier": "Earlier reporting", "": "Reported"}
+    updated = {"newest": "Updated version", "earlier": "Earlier version", "": "Version"}
     for conflict in reply.conflicts:
         with st.container(border=True):
-            st.markdown(":orange[:material/warning: **The sources disagree**]")
+            if conflict.updated:
+                st.markdown(":blue[:material/update: **The article was updated**]")
+            else:
+                st.markdown(":orange[:material/warning: **The sources disagree**]")
             for column, side in zip(st.columns(len(conflict.sides)), conflict.sides):
                 column.markdown("**" + escape_markdown(side.value) + "**")
                 cites = " ".join(f"[{n}]" for n in side.citations)
                 when = day(side.date)
-                column.caption(escape_markdown(f"{labels[side.label]} · {when} · sources {cites}"))
+                label = (updated if conflict.updated else labels)[side.label]
+                column.caption(escape_markdown(f"{label} · {when} · sources {cites}"))
 
 
 def show_passages(reply: Answer) -> None:
@@ -219,7 +228,7 @@ def show_reply(archive: Archive, reply: Answer | str, asked: Asked | None, key: 
                 )
             )
     for quotes in reply.sources():
-        show_citation(archive, quotes, key, dict(reply.copies).get(quotes[0].doc_id, ()))
+        show_citation(archive, quotes, key, reply)
     with st.expander("Share or export"):
         if asked is not None:
             st.markdown(f"[Link to this answer](<{share_query(asked)}>) (asks it again)")
@@ -382,7 +391,8 @@ def archive_page(archive: Archive) -> None:
 
 
 def show_copies(archive: Archive, info: DocInfo) -> None:
-    """Which article this one is a near-copy of, or which articles copy it."""
+    """Which article this one is a near-copy of, which articles copy it, and the other
+    reports of its story."""
 
     def named(d: DocInfo) -> str:
         where = escape_markdown(f"“{d.title}” ({day(d.date)} · {site_of(d.url) or d.source})")
@@ -395,6 +405,10 @@ def show_copies(archive: Archive, info: DocInfo) -> None:
     if copies:
         count = "1 copy" if len(copies) == 1 else f"{len(copies)} copies"
         st.caption(f"Also published as {count}: " + "; ".join(named(d) for d in copies[:10]))
+    reports = archive.reported_with(info.doc_id)
+    if reports:
+        count = "1 other report" if len(reports) == 1 else f"{len(reports)} other reports"
+        st.caption(f"Same story, {count}: " + "; ".join(named(d) for d in reports[:10]))
 
 
 def reader(archive: Archive, doc_id: str, query: str, sentence: Span | None) -> None:

@@ -1,4 +1,5 @@
-"""Command line: python -m rag ingest | ask | search | docs | delete. A thin shell over Archive."""
+"""Command line: python -m rag ingest | ask | search | docs | stories | delete | … A thin shell
+over Archive."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ from tqdm import tqdm
 
 from rag.cli_args import date_arg, parser
 from rag.pipeline import Archive, QuestionError
-from rag.render import answer_json, copies_line, documents_json, hit_json, search_json
+from rag.render import (
+    answer_json,
+    copies_line,
+    documents_json,
+    hit_json,
+    reported_line,
+    search_json,
+    stories_json,
+)
 from rag.settings import Settings
 from rag.types import Answer, FileResult, Filters
 
@@ -50,7 +59,14 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     from rag.eval.verify import load_facts
 
     bar = partial(tqdm, file=sys.stderr)
-    if args.conflicts:
+    if args.stories:
+        from rag.eval.stories import evaluate_stories
+
+        rows = evaluate_stories(settings, args.stories, bar)
+    elif not (args.articles and args.questions):
+        print("error: eval needs --articles and --questions (or --stories DIR)", file=sys.stderr)
+        return EXIT_FATAL
+    elif args.conflicts:
         rgb = load_rgb(args.questions)[: args.limit]
         with bar(total=len(rgb), desc="conflicts", unit="q") as progress:
             rows = evaluate_conflicts(settings, args.articles, rgb, lambda: progress.update(1))
@@ -112,11 +128,13 @@ def _print_answer(answer: Answer) -> None:
         print("\n(--closest quotes the closest reports anyway)")
     if answer.citations:
         print()
-    copies = dict(answer.copies)
+    copies, reported = dict(answer.copies), dict(answer.reported)
     for c, *_ in answer.sources():
         print(f"[{c.n}] {c.title} ({c.date or 'undated'}) {c.url or c.source}")
         if c.doc_id in copies:
             print(f"    {copies_line(copies[c.doc_id])}")
+        if c.doc_id in reported:
+            print(f"    {reported_line(reported[c.doc_id])}")
 
 
 def _ask(archive: Archive, args: argparse.Namespace) -> int:
@@ -157,6 +175,20 @@ def _docs(archive: Archive, args: argparse.Namespace) -> int:
         return EXIT_OK
     for d in docs:
         print(f"{d.doc_id}  {d.date or 'undated':10}  {d.chunks:>3} chunks  {d.title}")
+    return EXIT_OK
+
+
+def _stories(archive: Archive, args: argparse.Namespace) -> int:
+    stories = archive.stories(args.min)
+    if args.json:
+        print(json.dumps(stories_json(stories), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for s in stories:
+        span = s.first_date if s.first_date == s.last_date else f"{s.first_date} to {s.last_date}"
+        count = "1 article" if len(s.documents) == 1 else f"{len(s.documents)} articles"
+        print(f"{s.story_id}  {span or 'undated'}  {count}  {s.title}")
+        if len(s.outlets) > 1:
+            print(f"    reported by {', '.join(s.outlets)}")
     return EXIT_OK
 
 
@@ -218,7 +250,7 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "search":
         return _batch(archive, args) if args.batch else _search(archive, args)
     commands = {"ask": _ask, "docs": _docs, "delete": _delete, "reindex": _reindex,
-                "serve": _serve, "mcp": _mcp}  # fmt: skip
+                "serve": _serve, "mcp": _mcp, "stories": _stories}  # fmt: skip
     return commands[args.command](archive, args)
 
 

@@ -1,5 +1,5 @@
 """The command line's arguments: python -m rag ingest | ask | search | docs | delete |
-reindex | serve | mcp | eval."""
+reindex | serve | mcp | eval | stories."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ def parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true")
     docs = sub.add_parser("docs", help="list the archive's documents")
     docs.add_argument("--json", action="store_true")
+    stories = sub.add_parser("stories", help="articles grouped by the event they report")
+    stories.add_argument("--json", action="store_true")
+    stories.add_argument("--min", type=int, default=1, help="only stories of N or more articles")
     delete = sub.add_parser("delete", help="remove a document and all its chunks")
     delete.add_argument("doc_id")
     sub.add_parser("reindex", help="rebuild the keyword index from the chunk store (repair)")
@@ -56,9 +59,12 @@ def parser() -> argparse.ArgumentParser:
             "--site", action="append", default=[], help="only articles from this site (repeat)"
         )
     ev = sub.add_parser("eval", help="measure retrieval and answers on a QA set")
-    ev.add_argument("--articles", type=Path, required=True, help="folder of articles")
+    ev.add_argument("--articles", type=Path, help="folder of articles")
     ev.add_argument("--subset", type=Path, help="file listing the article file names to use")
-    ev.add_argument("--questions", type=Path, required=True, help="questions .jsonl")
+    ev.add_argument("--questions", type=Path, help="questions .jsonl")
+    ev.add_argument(
+        "--stories", type=Path, metavar="DIR", help="how articles are grouped into stories (ECB+)"
+    )
     ev.add_argument("-k", type=int, default=10)
     ev.add_argument(
         "--answers",

@@ -20,6 +20,7 @@ from rag.answer.quotes import OnToken
 from rag.answer.scope import out_of_scope
 from rag.backends import Backends
 from rag.index.manifest import Manifest
+from rag.index.stories import summarize
 from rag.index.sync import InStep
 from rag.ingest.articles import expand_paths, parse_upload, read_article
 from rag.ingest.writer import Progress, Writer
@@ -27,7 +28,7 @@ from rag.search.retriever import Retriever
 from rag.settings import Settings
 from rag.text.dates import day as format_day
 from rag.text.patterns import content_words
-from rag.types import Answer, DocInfo, FileResult, Filters, Hit, site_of
+from rag.types import Answer, DocInfo, FileResult, Filters, Hit, Story, site_of
 
 # An open question without a time also reads the newest articles naming its names.
 _LATEST = 2
@@ -130,6 +131,14 @@ class Archive:
         """The near-duplicates of a document (its `copy_of` names it), earliest first."""
         return self.manifest.copies_of(doc_id)
 
+    def reported_with(self, doc_id: str) -> tuple[DocInfo, ...]:
+        """The other articles of the document's story that are not near-copies of it."""
+        return self.manifest.reported_with(doc_id)
+
+    def stories(self, min_size: int = 1) -> list[Story]:
+        """The archive's stories of at least `min_size` articles, most recent first."""
+        return [s for s in summarize(self.documents()) if len(s.documents) >= min_size]
+
     def find_documents(self, query: str, limit: int = 100) -> list[tuple[DocInfo, Hit]]:
         """Documents whose text holds the query's words (full text, by the keyword index),
         best first, each with its best passage."""
@@ -157,7 +166,8 @@ class Archive:
         the default comes from settings.
         With `as_of`, articles published after that day are left out (undated ones stay);
         `filters` limit publication dates and sites further. Near-copies of an article give
-        one hit, the best, unless `copies`.
+        one hit, the best, unless `copies`; and the first hits come from different stories
+        (the other reports of a story follow further down).
         """
         s = self.settings
         if self.manifest.count() == 0:
@@ -214,10 +224,14 @@ class Archive:
             answer = Answer(question, text, True, hits=tuple(hits[:k]), out_of_scope=True)
             return replace(answer, interpreted=query if query != question else "")
         answer = answerer.answer(query, hits[:k], scored, on_token)
-        answer = add_conflicts(answer, scored, hits[k:], s.min_answer_score, b.prompts, furniture)
+        original = self.manifest.originals([h.doc_id for h in hits])
+        answer = add_conflicts(answer, scored, hits[k:], s.min_answer_score, b.prompts, furniture,
+                               original)  # fmt: skip
         cited = dict.fromkeys(c.doc_id for c in answer.citations)
         groups = ((d, self.manifest.copy_group(d)) for d in cited)
         answer = replace(answer, copies=tuple((d, g) for d, g in groups if g))
+        reports = ((d, self.manifest.reported_with(d)) for d in cited)
+        answer = replace(answer, reported=tuple((d, r) for d, r in reports if r))
         if query != question:
             return replace(answer, question=question, interpreted=query)
         return answer
@@ -236,7 +250,10 @@ class Archive:
         s = self.settings
         wide = max(k, s.conflict_k)
         per_doc = s.answer_chunks_per_doc
-        hits = self.search(query, wide, as_of, per_doc=per_doc, filters=filters, copies=copies)
+        # every report of a story is read (the best sentence leads, whoever printed it); the
+        # supporting quotes then come from other stories (rag/answer/quotes.py)
+        hits = self._retriever.search(query, wide, as_of, s.search_mode, per_doc, filters, copies,
+                                      stories=False)  # fmt: skip
         names = content_words(" ".join(names_in(query)))
         if asks_latest(query) and names:  # the latest development, retrieved on purpose
             have = {h.chunk_id for h in hits}

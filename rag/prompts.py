@@ -25,6 +25,11 @@ EXPECTED: dict[str, set[str]] = {
     "conflict_newest": {"value", "citations", "date"},
     "conflict_earlier": {"value", "citations", "date"},
     "conflict_side": {"value", "citations", "date"},
+    # the sides are versions of one article (near-copies): it was updated
+    "conflict_updated": {"sides"},
+    "conflict_updated_newest": {"value", "citations", "date"},
+    "conflict_updated_earlier": {"value", "citations", "date"},
+    "conflict_updated_side": {"value", "citations", "date"},
     # the LLM path
     "system": {"abstain"},
     "answer": {"today", "passages", "question"},

@@ -17,13 +17,15 @@ from urllib.parse import quote, urlencode
 
 from rag.text.dates import day
 from rag.text.patterns import content_words
-from rag.types import Answer, Asked, DocInfo, Filters, Hit, Span, site_of
+from rag.types import Answer, Asked, DocInfo, Filters, Hit, Span, Story, site_of
 
 __all__ = [
     "answer_json",
     "answer_markdown",
     "asked_caption",
     "copies_line",
+    "reported_line",
+    "stories_json",
     "day",
     "escape_answer",
     "escape_markdown",
@@ -97,6 +99,17 @@ def copies_line(copies: tuple[DocInfo, ...]) -> str:
     return "Also published as: " + ", ".join(named) if copies else ""
 
 
+def reported_line(reports: tuple[DocInfo, ...], shown: int = 8) -> str:
+    """ "Also reported by 3 outlets: site (date), …" for the other articles of a story."""
+    if not reports:
+        return ""
+    outlets = len({site_of(d.url) or d.source for d in reports})
+    named = [f"{site_of(d.url) or d.source} ({day(d.date)})" for d in reports[:shown]]
+    more = f" and {len(reports) - shown} more" if len(reports) > shown else ""
+    count = "1 outlet" if outlets == 1 else f"{outlets} outlets"
+    return f"Also reported by {count}: " + ", ".join(named) + more
+
+
 def answer_markdown(answer: Answer) -> str:
     """The answer with a numbered reference list, as Markdown to paste elsewhere."""
     lines = [answer.text.strip()]
@@ -127,6 +140,17 @@ def search_json(query: str, hits: list[Hit]) -> dict:
     return {"query": query, "hits": [hit_json(h) for h in hits]}
 
 
+def stories_json(stories: list[Story]) -> dict:
+    """The `stories --json` shape."""
+    fields = ("doc_id", "title", "date", "url", "source", "copy_of")
+    rows = []
+    for s in stories:
+        row = asdict(s)
+        row["documents"] = [{f: getattr(d, f) for f in fields} for d in s.documents]
+        rows.append(row)
+    return {"stories": rows}
+
+
 def documents_json(docs: list[DocInfo]) -> dict:
     """The `docs --json` shape."""
     return {"documents": [asdict(d) for d in docs]}
@@ -135,9 +159,10 @@ def documents_json(docs: list[DocInfo]) -> dict:
 def answer_json(answer: Answer) -> dict:
     """The `ask --json` shape: one citation per cited article (its first quote in `quote`,
     `start`, `end`), all the quotes the answer takes from it in `quotes`, and the other
-    articles that are near-copies of it in `copies`."""
+    articles that are near-copies of it in `copies`, other reports of its story in
+    `reported_by`."""
     citations = []
-    copies = dict(answer.copies)
+    copies, reported = dict(answer.copies), dict(answer.reported)
     for quotes in answer.sources():
         row = asdict(quotes[0])
         del row["passage_start"]
@@ -145,6 +170,9 @@ def answer_json(answer: Answer) -> dict:
         row["quotes"] = [{f: getattr(c, f) for f in keep} for c in quotes]
         fields = ("doc_id", "title", "date", "url", "source")
         row["copies"] = [{f: getattr(d, f) for f in fields} for d in copies.get(row["doc_id"], ())]
+        row["reported_by"] = [
+            {f: getattr(d, f) for f in fields} for d in reported.get(row["doc_id"], ())
+        ]
         citations.append(row)
     return {
         "question": answer.question,

@@ -316,3 +316,31 @@ def test_copies_are_one_source_and_the_reader_says_which_they_are(tmp_path, monk
     assert "Also published as 1 copy: “Lirr evacuated” (6 March 2024 · daily.test)" in captions(
         original
     )
+
+
+def test_a_cited_report_names_the_other_outlets_and_the_reader_shows_its_story(
+    tmp_path, monkeypatch
+):
+    from tests.index.test_stories import OTHER, QUAKE
+
+    seeds = tmp_path / "seeds"
+    for i, (site, (title, paras)) in enumerate(QUAKE.items()):
+        write_article(seeds, f"q{i}.txt", title, f"2024030{4 + i}", f"https://{site}/q", *paras)
+    write_article(seeds, "o.txt", "Dellmar quake", "20240306", "https://daily.test/d", *OTHER)
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_SEED_DIR", str(seeds))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.chat_input[0].set_value("How many people died in the Varnholm earthquake?").run()
+    assert not at.exception
+    boxes = at.chat_message[-1].expander
+    assert "Also reported by 2 outlets: " in captions(boxes[0])
+    at.sidebar.radio[0].set_value("Archive").run()
+    rows = at.dataframe[0].value
+    ids = dict(zip(rows["title"], rows["id"]))
+    page = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    page.query_params["doc"] = ids["State of emergency in Kessel after Varnholm quake"]
+    page.run()
+    text = captions(page)
+    assert "Same story, 2 other reports: " in text
+    assert "“Quake of magnitude 6.8 shakes Varnholm” (4 March 2024 · wire.test)" in text
+    assert "Dellmar" not in text

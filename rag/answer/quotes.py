@@ -65,11 +65,15 @@ def select_quotes(
             break
         if (s.score < near) if latest else (s.rank < lead.rank - _MARGIN):
             continue
-        if s.score < min_score or any(s.hit.doc_id == c.hit.doc_id for c in support):
+        if s.score < min_score or any(_story(s) == _story(c) for c in support):
             continue
         if all(s.text.lower() != c.text.lower() for c in chosen + support):
             support.append(s)
     return chosen + sorted(support, key=lambda c: newest_first(c.hit.date))
+
+
+def _story(s: ScoredSentence) -> str:
+    return s.hit.story_id or s.hit.doc_id
 
 
 def number_by_article(quotes: list[ScoredSentence]) -> tuple[Citation, ...]:

@@ -23,7 +23,7 @@ from rag.api.guard import Guard, TooLarge, error_body
 from rag.api.mcp import build_mcp, mcp_routes
 from rag.api.models import AskRequest, SearchRequest, editor, reader
 from rag.pipeline import Archive, QuestionError
-from rag.render import answer_json, documents_json, search_json
+from rag.render import answer_json, documents_json, search_json, stories_json
 from rag.types import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,11 @@ def _rest(archive: Archive) -> APIRouter:
     def documents() -> dict:
         """Every document's metadata (`docs --json`)."""
         return documents_json(archive.documents())
+
+    @api.get("/stories", dependencies=[Depends(reader)])
+    def stories(min: int = 1) -> dict:
+        """The archive's stories: articles grouped by the event they report (`stories --json`)."""
+        return stories_json(archive.stories(min))
 
     @api.get("/documents/{doc_id}", dependencies=[Depends(reader)])
     def document(doc_id: str) -> dict:

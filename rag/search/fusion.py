@@ -52,13 +52,30 @@ def cap_per_doc(hits: Sequence[Hit], per_doc: int, k: int) -> list[Hit]:
     return (kept + held)[:k]
 
 
-def one_per_copy(hits: Sequence[Hit], original: Mapping[str, str]) -> list[Hit]:
-    """The hits without those of an article whose near-copy (same `original`, an article
-    mapped to the one it copies) already has a better hit: copies are one source."""
+def one_per_copy(hits: Sequence[Hit], original: Mapping[str, str], keep: bool = False) -> list[Hit]:
+    """The hits of one article per near-copy group (same `original`, an article mapped to
+    the one it copies): the newest version found, as it may have been updated. The other
+    versions' hits are dropped, or with `keep` moved to the end."""
+    newest: dict[str, Hit] = {}
+    for h in hits:
+        group = original.get(h.doc_id, h.doc_id)
+        if group not in newest or h.date > newest[group].date:
+            newest[group] = h
+    kept = [h for h in hits if newest[original.get(h.doc_id, h.doc_id)].doc_id == h.doc_id]
+    ids = {h.chunk_id for h in kept}
+    return kept + ([h for h in hits if h.chunk_id not in ids] if keep else [])
+
+
+def one_per_story(hits: Sequence[Hit], story: Mapping[str, str]) -> list[Hit]:
+    """The hits with those of articles whose story (`story`: doc_id -> story id) already has
+    a better-ranked article moved to the end: the first hits cover different stories, and
+    the other outlets' reports stay further down (where disagreements are looked for)."""
     first: dict[str, str] = {}
-    return [
-        h for h in hits if first.setdefault(original.get(h.doc_id, h.doc_id), h.doc_id) == h.doc_id
-    ]
+    kept, held = [], []
+    for h in hits:
+        group = story.get(h.doc_id, h.doc_id)
+        (kept if first.setdefault(group, h.doc_id) == h.doc_id else held).append(h)
+    return kept + held
 
 
 def fuse(

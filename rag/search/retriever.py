@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rag.index.manifest import Manifest
 from rag.index.sync import InStep
 from rag.search.dates import question_range
-from rag.search.fusion import Fusion, cap_per_doc, fuse, one_per_copy
+from rag.search.fusion import Fusion, cap_per_doc, fuse, one_per_copy, one_per_story
 from rag.settings import Settings
 from rag.text.patterns import content_words
 from rag.types import Filters, Hit
@@ -34,8 +34,10 @@ class Retriever:
         per_doc: int,
         filters: Filters | None,
         copies: bool = False,
+        stories: bool = True,
     ) -> list[Hit]:
-        """The k best chunks for the query (see `Archive.search`)."""
+        """The k best chunks for the query (see `Archive.search`); `stories`: the first
+        hits come from different stories."""
         s = self.settings
         pool = max(4 * k, 40)
         limits = (filters or Filters()).capped(as_of)
@@ -62,8 +64,13 @@ class Retriever:
         current = [h for h in hits if versions.get(h.doc_id) == h.version]
         if mode == "hybrid+rerank":
             current = self.backends.reranker.rerank(query, current)
-        if not copies:
-            current = one_per_copy(current, self.manifest.originals([h.doc_id for h in current]))
+        story = self.manifest.stories.stories_of([h.doc_id for h in current])
+        current = [replace(h, story_id=story.get(h.doc_id, "")) for h in current]
+        if not copies:  # one source per article, then the first hits from different stories
+            original = self.manifest.originals([h.doc_id for h in current])
+            # an answer reads other versions last, to tell an update (rag/answer/conflicts.py)
+            current = one_per_copy(current, original, keep=not stories)
+            current = one_per_story(current, story) if stories else current
         kept = cap_per_doc(current, per_doc, k)
         return [replace(h, rank=i) for i, h in enumerate(kept, start=1)]
 

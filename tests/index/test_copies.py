@@ -119,3 +119,27 @@ def test_copies_are_one_source_of_an_answer_that_names_the_others(archive, tmp_p
     assert other["doc_id"] != lirr[0]["doc_id"]
     cli(["--data-dir", str(archive.settings.data_dir), "ask", question])
     assert "Also published as: " in capsys.readouterr().out
+
+
+def test_a_copy_that_changed_a_number_is_an_update_with_both_dates(archive, tmp_path, capsys):
+    folder = tmp_path / "news"
+    write_article(folder, "a.txt", "Thousands flee as the Vass floods Lirr", "20240305",
+                  "https://wire.test/vass-floods", *STORY)  # fmt: skip
+    updated = [STORY[0].replace("3,000", "4,500"), *STORY[1:]]
+    write_article(folder, "b.txt", "Lirr evacuated: river at record height", "20240307",
+                  "https://daily.test/lirr", *updated)  # fmt: skip
+    archive.ingest([folder])
+    assert sum(bool(d.copy_of) for d in archive.documents()) == 1
+    question = "How many residents of Lirr had to leave their homes?"
+    answer = archive.ask(question)
+    assert "4,500" in answer.citations[0].quote  # the newest version leads
+    (conflict,) = answer.conflicts
+    assert conflict.updated
+    assert [(s.value, s.date, s.label) for s in conflict.sides] == [
+        ("4,500", "2024-03-07", "newest"),
+        ("3,000", "2024-03-05", "earlier"),
+    ]
+    assert "The article was updated: “4,500”" in answer.text
+    assert "(updated version, 7 March 2024)" in answer.text
+    assert "(earlier version, 5 March 2024)" in answer.text
+    assert "The sources disagree" not in answer.text
