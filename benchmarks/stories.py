@@ -45,6 +45,7 @@ def filled(path: Path, n: int, corpus: list) -> sqlite3.Connection:
                        (doc, doc, day, json.dumps(vector), " ".join(c)))  # fmt: skip
             db.executemany("INSERT INTO story_terms VALUES (?, ?, ?)",
                            [(w, doc, v) for w, v in vector.items()])  # fmt: skip
+            db.execute("INSERT INTO stories VALUES (?, ?, 1)", (doc, day))
             df.update(c)
         db.executemany("INSERT INTO term_df VALUES (?, ?)", df.items())
     return db

@@ -50,6 +50,12 @@ CREATE TABLE IF NOT EXISTS story_terms (
     PRIMARY KEY (term, story_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS story_terms_by_story ON story_terms (story_id);
+CREATE TABLE IF NOT EXISTS stories (
+    story_id TEXT PRIMARY KEY,
+    first_day INTEGER NOT NULL,
+    size INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS stories_by_first_day ON stories (first_day);
 CREATE TABLE IF NOT EXISTS term_df (
     term TEXT PRIMARY KEY,
     n INTEGER NOT NULL
@@ -90,6 +96,13 @@ class Stories:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         self.db.executescript(_SCHEMA)
+        if (
+            db.execute("SELECT 1 FROM story_docs").fetchone()
+            and not db.execute("SELECT 1 FROM stories").fetchone()
+        ):  # story_docs written before the stories table: fill it once
+            with db:
+                db.execute("INSERT INTO stories SELECT story_id, COALESCE(MIN(NULLIF(day, 0)), 0), "
+                           "COUNT(*) FROM story_docs GROUP BY story_id")  # fmt: skip
 
     def write(self, doc_id: str, day: int, title: str, text: str, copy_of: str = "") -> str:
         """Put the article in its story (inside the caller's transaction); its story id."""
@@ -99,7 +112,7 @@ class Stories:
             "INSERT INTO term_df VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET n = n + 1",
             [(w,) for w in counts],
         )
-        n = self.db.execute("SELECT COUNT(*) FROM story_docs").fetchone()[0] + 1
+        n = self.db.execute("SELECT COALESCE(SUM(size), 0) FROM stories").fetchone()[0] + 1
         vector = _unit(self._tfidf(counts, n))
         story = self.story_of(copy_of) if copy_of else None
         story = story or self._best(vector, day) or _story_id(doc_id)
@@ -108,6 +121,12 @@ class Stories:
             (doc_id, story, day, json.dumps(vector), " ".join(counts)),
         )
         self._add(story, vector, 1.0)
+        self.db.execute(
+            "INSERT INTO stories VALUES (?, ?, 1) ON CONFLICT(story_id) DO UPDATE SET "
+            "size = size + 1, first_day = CASE WHEN first_day = 0 OR (excluded.first_day > 0 "
+            "AND excluded.first_day < first_day) THEN excluded.first_day ELSE first_day END",
+            (story, day),
+        )
         return story
 
     def _tfidf(self, counts: dict[str, float], n: int) -> dict[str, float]:
@@ -122,21 +141,14 @@ class Stories:
     def _best(self, vector: dict[str, float], day: int) -> str | None:
         """The story the article matches best, if it matches it well enough."""
         probe = list(vector)[:_PROBE]
-        marks = ",".join("?" * len(probe))
-        found = self.db.execute(
-            f"SELECT DISTINCT story_id FROM story_terms WHERE term IN ({marks})", probe
-        )
-        candidates = [r[0] for r in found]
-        if not candidates:
-            return None
-        marks = ",".join("?" * len(candidates))
-        spans = self.db.execute(
-            f"SELECT story_id, COUNT(*), MIN(NULLIF(day, 0)) FROM story_docs "
-            f"WHERE story_id IN ({marks}) GROUP BY story_id",
-            candidates,
-        )
         low, high = _window(day)
-        size = {story: n for story, n, first in spans if not first or low <= first <= high}
+        found = self.db.execute(
+            f"SELECT DISTINCT s.story_id, s.size FROM story_terms t JOIN stories s "
+            f"ON s.story_id = t.story_id WHERE t.term IN ({','.join('?' * len(probe))}) "
+            f"AND (s.first_day = 0 OR s.first_day BETWEEN ? AND ?)",
+            [*probe, low, high],
+        )
+        size = dict(found.fetchall())
         if not size:
             return None
         scores: Counter[str] = Counter()
@@ -171,10 +183,18 @@ class Stories:
         story, vector, counted = row
         self.db.execute("DELETE FROM story_docs WHERE doc_id=?", (doc_id,))
         self._add(story, json.loads(vector), -1.0)
-        self.db.executemany(
-            "UPDATE term_df SET n = n - 1 WHERE term=?", [(w,) for w in counted.split()]
-        )
-        self.db.execute("DELETE FROM term_df WHERE n <= 0")
+        left = self.db.execute(
+            "SELECT COUNT(*), COALESCE(MIN(NULLIF(day, 0)), 0) FROM story_docs WHERE story_id=?",
+            (story,),
+        ).fetchone()
+        if left[0]:
+            self.db.execute("UPDATE stories SET size=?, first_day=? WHERE story_id=?",
+                            (*left, story))  # fmt: skip
+        else:
+            self.db.execute("DELETE FROM stories WHERE story_id=?", (story,))
+        terms = [(w,) for w in counted.split()]
+        self.db.executemany("UPDATE term_df SET n = n - 1 WHERE term=?", terms)
+        self.db.executemany("DELETE FROM term_df WHERE term=? AND n <= 0", terms)
 
     def story_of(self, doc_id: str) -> str:
         row = self.db.execute("SELECT story_id FROM story_docs WHERE doc_id=?", (doc_id,))

@@ -66,6 +66,8 @@ def _check_whole(archive: Archive) -> set[str]:
     assert set(stories) == set(versions)  # each in a story, written with it
     terms = {r[0] for r in db.execute("SELECT DISTINCT story_id FROM story_terms")}
     assert terms == set(stories.values())  # no story left over from a deleted document
+    sizes = dict(db.execute("SELECT story_id, size FROM stories").fetchall())
+    assert sizes == {s: list(stories.values()).count(s) for s in set(stories.values())}
     rows = list(archive.backends.store.rows())
     for doc in archive.documents():
         current = [r for r in rows if r[1] == doc.doc_id and r[2] == versions[doc.doc_id]]
