@@ -22,6 +22,8 @@ from rag.render import (
     reported_line,
     search_json,
     stories_json,
+    timeline_json,
+    timeline_text,
 )
 from rag.settings import Settings
 from rag.types import Answer, FileResult, Filters
@@ -63,8 +65,13 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
         from rag.eval.stories import evaluate_stories
 
         rows = evaluate_stories(settings, args.stories, bar)
+    elif args.timelines:
+        from rag.eval.timelines import evaluate_timelines
+
+        rows = evaluate_timelines(settings, args.timelines, bar, args.out)
     elif not (args.articles and args.questions):
-        print("error: eval needs --articles and --questions (or --stories DIR)", file=sys.stderr)
+        print("error: eval needs --articles and --questions (or --stories or --timelines DIR)",
+              file=sys.stderr)  # fmt: skip
         return EXIT_FATAL
     elif args.conflicts:
         rgb = load_rgb(args.questions)[: args.limit]
@@ -192,6 +199,20 @@ def _stories(archive: Archive, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _timeline(archive: Archive, args: argparse.Namespace) -> int:
+    try:
+        made = archive.timeline(args.query, as_of=args.as_of, dates=args.dates,
+                                per_date=args.per_date, filters=_filters(args))  # fmt: skip
+    except QuestionError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_FATAL
+    if args.json:
+        print(json.dumps(timeline_json(made), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(timeline_text(made))
+    return EXIT_OK
+
+
 def _delete(archive: Archive, args: argparse.Namespace) -> int:
     if archive.delete(args.doc_id):
         print(f"deleted {args.doc_id}")
@@ -250,7 +271,8 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "search":
         return _batch(archive, args) if args.batch else _search(archive, args)
     commands = {"ask": _ask, "docs": _docs, "delete": _delete, "reindex": _reindex,
-                "serve": _serve, "mcp": _mcp, "stories": _stories}  # fmt: skip
+                "serve": _serve, "mcp": _mcp, "stories": _stories,
+                "timeline": _timeline}  # fmt: skip
     return commands[args.command](archive, args)
 
 

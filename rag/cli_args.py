@@ -1,5 +1,5 @@
 """The command line's arguments: python -m rag ingest | ask | search | docs | delete |
-reindex | serve | mcp | eval | stories."""
+reindex | serve | mcp | eval | stories | timeline."""
 
 from __future__ import annotations
 
@@ -44,12 +44,18 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000)
     sub.add_parser("mcp", help="the MCP server over stdio, for desktop agents")
+    timeline = sub.add_parser("timeline", help="a story's dated events, each a cited quote")
+    timeline.add_argument("query")
+    timeline.add_argument("--dates", type=int, help="how many dates (default: as the story needs)")
+    timeline.add_argument("--per-date", type=int, help="sentences per date (default 2)")
+    timeline.add_argument("--json", action="store_true")
     for p in (ask, search):
         p.add_argument(
             "--all-copies",
             action="store_true",
             help="keep every near-copy of an article (default: the best one, naming the rest)",
         )
+    for p in (ask, search, timeline):
         p.add_argument(
             "--as-of", type=date_arg, help="answer as of YYYY-MM-DD: later articles are left out"
         )
@@ -64,6 +70,9 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--questions", type=Path, help="questions .jsonl")
     ev.add_argument(
         "--stories", type=Path, metavar="DIR", help="how articles are grouped into stories (ECB+)"
+    )
+    ev.add_argument(
+        "--timelines", type=Path, metavar="DIR", help="timelines against journalists' (T17)"
     )
     ev.add_argument("-k", type=int, default=10)
     ev.add_argument(

@@ -28,9 +28,11 @@ from rag.search.retriever import Retriever
 from rag.settings import Settings
 from rag.text.dates import day as format_day
 from rag.text.patterns import content_words
+from rag.timeline.build import Timeline, build_timeline
 from rag.types import Answer, DocInfo, FileResult, Filters, Hit, Story, site_of
 
 # An open question without a time also reads the newest articles naming its names.
+TIMELINE_PASSAGES = 600  # how many passages on the topic a timeline is built from
 _LATEST = 2
 
 
@@ -235,6 +237,30 @@ class Archive:
         if query != question:
             return replace(answer, question=question, interpreted=query)
         return answer
+
+    def timeline(
+        self,
+        query: str,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        as_of: dt.date | None = None,
+        dates: int | None = None,
+        per_date: int | None = None,
+        filters: Filters | None = None,
+    ) -> Timeline:
+        """The story's dated events, each an exact quote of the archive with its citation
+        (rag/timeline/build.py), from the `TIMELINE_PASSAGES` passages found on the topic."""
+        query = self.check_question(query)
+        f = filters or Filters()
+        limits = Filters(since or f.since, until or f.until, f.sites).capped(as_of)
+        wide = TIMELINE_PASSAGES
+        hits = self._retriever.search(query, wide, as_of, self.settings.search_mode, wide,
+                                      limits, stories=False)  # fmt: skip
+        hits = self._retriever.with_sentence_vectors(hits)
+        vector = self.backends.embedder.embed([query])[0]
+        furniture = self._retriever.furniture(hits)
+        return build_timeline(query, hits, vector, furniture, dates, per_date, limits.since,
+                              limits.until)  # fmt: skip
 
     def _passages(
         self,

@@ -1,0 +1,121 @@
+"""Cited timelines against journalists' timelines (`eval --timelines`), on Timeline17.
+
+The standard set-up (news-tls): one archive per topic folder (cached); for each gold
+timeline, only articles published from its first to its last date; as many dates and
+sentences per date as it has. Date-F1: the predicted days against the gold days (exact
+day); AR-1 / AR-2: tilse's alignment-based ROUGE-1/2 (align_date_content_costs_many_to_one,
+its ROUGE reimplementation). Precision and recall are averaged over the timelines, then F1
+is taken of the averages. In the same table: the busiest publication days, each with its
+first article's first sentence, and the published figures from the eval README.
+
+tilse (and pyrouge, nltk) are evaluation-only: `make eval-deps` installs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from rag.eval.retrieval import cache_dir
+from rag.ingest.chunking import split_sentences
+from rag.render import timeline_json
+from rag.settings import Settings
+
+# AR-1 / AR-2 / Date-F1 on Timeline17, from the eval README.
+PUBLISHED = {
+    "DATEWISE (published)": (0.120, 0.035, 0.544),
+    "LLM-TLS, Llama-2-13B (published)": (0.118, 0.036, 0.528),
+    "SUnSET, Qwen-72B (published)": (0.136, 0.044, 0.576),
+    "SUnSET, GPT-4o (published)": (0.120, 0.039, 0.590),
+}
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score(predicted: dict[dt.date, list[str]], gold: dict[dt.date, list[str]]) -> dict:
+    """Date and alignment-ROUGE precision and recall of one timeline against its gold one."""
+    try:
+        from tilse.data.timelines import GroundTruth
+        from tilse.data.timelines import Timeline as TilseTimeline
+        from tilse.evaluation import rouge
+    except ImportError as e:  # evaluation-only dependencies
+        raise SystemExit(f"eval --timelines needs tilse: run `make eval-deps` ({e})") from e
+    evaluator = rouge.TimelineRougeEvaluator(measures=["rouge_1", "rouge_2"],
+                                             rouge_computation="reimpl")  # fmt: skip
+    shared = len(set(predicted) & set(gold))
+    row = {"date_p": shared / len(predicted) if predicted else 0.0, "date_r": shared / len(gold)}
+    if predicted:
+        found = evaluator.evaluate_align_date_content_costs_many_to_one(
+            TilseTimeline(predicted), GroundTruth([TilseTimeline(gold)])
+        )
+    else:
+        found = {m: {"precision": 0.0, "recall": 0.0} for m in ("rouge_1", "rouge_2")}
+    for name, m in (("ar1", "rouge_1"), ("ar2", "rouge_2")):
+        row[f"{name}_p"], row[f"{name}_r"] = found[m]["precision"], found[m]["recall"]
+    return row
+
+
+def summarize(rows: list[dict]) -> dict[str, float]:
+    """Averages of precision and recall over the timelines, and F1 of the averages."""
+    out: dict[str, float] = {"timelines": len(rows)}
+    for name in ("ar1", "ar2", "date"):
+        p = sum(r[f"{name}_p"] for r in rows) / len(rows)
+        r = sum(r[f"{name}_r"] for r in rows) / len(rows)
+        out[f"{name.upper() if name != 'date' else 'Date'}-F1"] = _f1(p, r)
+    return {"AR-1": out["AR1-F1"], "AR-2": out["AR2-F1"], "Date-F1": out["Date-F1"],
+            "timelines": len(rows)}  # fmt: skip
+
+
+def busiest_days(archive, start: dt.date, end: dt.date, n: int) -> dict[dt.date, list[str]]:
+    """The yardstick: the n days most articles were published, each with its first
+    article's first sentence."""
+    by_day: dict[dt.date, list] = {}
+    for d in sorted(archive.documents(), key=lambda d: d.source):
+        if d.date and start <= dt.date.fromisoformat(d.date) <= end:
+            by_day.setdefault(dt.date.fromisoformat(d.date), []).append(d)
+    busiest = sorted(by_day, key=lambda day: (-len(by_day[day]), day))[:n]
+    out = {}
+    for day in busiest:
+        text = archive.document(by_day[day][0].doc_id)[1]
+        first = next(iter(split_sentences(text)), None)
+        out[day] = [text[first.start : first.end]] if first else []
+    return out
+
+
+def evaluate_timelines(
+    settings: Settings, folder: Path, bar: Callable[..., object], out: Path | None = None
+) -> dict[str, dict[str, float]]:
+    from rag.pipeline import Archive
+
+    topics = [json.loads(line) for line in (folder / "topics.jsonl").read_text().splitlines()]
+    ours, naive, per_topic, outputs = [], [], {}, {}
+    with bar(total=sum(len(t["timelines"]) for t in topics), desc="timelines", unit="tl") as pb:
+        for topic in topics:
+            files = sorted((folder / topic["articles"]).iterdir())
+            data = cache_dir(settings.data_dir / "eval-cache", files, settings)
+            archive = Archive(settings.model_copy(update={"data_dir": data, "seed_dir": None}))
+            archive.ingest(files)
+            for gold_tl in topic["timelines"]:
+                rows = json.loads((folder / gold_tl["file"]).read_text(encoding="utf-8"))
+                gold = {dt.date.fromisoformat(r["date"]): r["summary"] for r in rows}
+                start, end = min(gold), max(gold)
+                per_date = gold_tl["sentences_per_date"]
+                made = archive.timeline(topic["query"], since=start, until=end,
+                                        dates=len(gold), per_date=per_date)  # fmt: skip
+                predicted = {dt.date.fromisoformat(e.date): e.summary for e in made.entries}
+                ours.append(score(predicted, gold))
+                naive.append(score(busiest_days(archive, start, end, len(gold)), gold))
+                name = f"{topic['topic']}/{Path(gold_tl['file']).stem}"
+                per_topic[name] = summarize([ours[-1]])
+                outputs[name] = timeline_json(made)
+                pb.update(1)
+    table = {"ours (offline, cited)": summarize(ours), "busiest days (yardstick)": summarize(naive)}
+    table |= {k: {"AR-1": a, "AR-2": b, "Date-F1": c} for k, (a, b, c) in PUBLISHED.items()}
+    table |= per_topic
+    if out is not None:
+        out.with_suffix(".timelines.json").write_text(json.dumps(outputs, indent=1) + "\n")
+    return table

@@ -1,0 +1,178 @@
+"""Cited timelines: the days a story's events happened, each with the archive's sentences
+that say what happened then, quoted exactly.
+
+From the passages a wide search finds on the topic (hybrid, with the usual filters), every
+sentence is dated (rag/timeline/dates.py): the days it names, resolved against its
+article's publication day. A day's weight is the number of articles that name it (each at
+most once) plus a share for each article published on it, each weighted by how close the
+article's sentences are to the query. The best-weighted days are the timeline's; for each,
+the sentences naming it (else those published on it that name no day) are ranked by how
+central they are among them (cosine to their mean, with the vectors stored at ingest) and
+how close to the query, and taken unless they repeat an entry already chosen. No model
+runs per sentence: only the query is embedded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.timeline.dates import event_dates
+from rag.types import Citation, Hit, Span
+
+# Weight of an article published on a day, against 1 for an article naming the day.
+PUBLISHED_WEIGHT = 0.5
+MAX_DATES = 30
+# With no number of dates asked for: days weighing at least this share of the heaviest.
+MIN_SHARE = 0.25
+REPEAT = 0.85  # cosine from which a sentence repeats one already chosen
+MIN_WORDS, MAX_WORDS = 6, 60  # sentences shorter or longer are not entries
+
+
+_ASKS = re.compile(
+    r"^\s*(?:(?:show|give|make)\s+(?:me\s+)?)?(?:a\s+|the\s+)?(?:timeline|chronology)\s+"
+    r"(?:of|for|on|about)\s+(?P<topic>.+?)\s*[?.!]*\s*$"
+    r"|^\s*how\s+did\s+(?P<story>.+?)\s+unfold\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def asks_timeline(question: str) -> str | None:
+    """The topic of a question asking for a timeline ("timeline of the BP oil spill",
+    "how did the Haiti earthquake unfold?"), else None."""
+    m = _ASKS.match(question)
+    return (m.group("topic") or m.group("story")) if m else None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One day of a timeline: what happened, as quoted sentences with their citations."""
+
+    date: str  # ISO day the events happened (not necessarily a publication day)
+    citations: tuple[Citation, ...]  # one per sentence, in order
+
+    @property
+    def summary(self) -> list[str]:
+        return [c.quote for c in self.citations]
+
+
+@dataclass(frozen=True)
+class Timeline:
+    query: str
+    entries: tuple[Entry, ...]
+    coverage: tuple[tuple[str, int], ...] = ()  # (day, articles on the topic published then)
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    hit: Hit
+    span: Span
+    text: str
+    vector: np.ndarray
+    published: dt.date
+    days: tuple[dt.date, ...]  # the days it names (not after its publication)
+
+
+def sentences_of(hits: list[Hit], furniture: set[tuple[str, int]]) -> list[_Sentence]:
+    """Each dated article sentence of the hits once, with its vector and the days it names."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for hit in hits:
+        if not hit.date or hit.sentence_vectors is None:
+            continue
+        published = dt.date.fromisoformat(hit.date)
+        for i, (span, text) in enumerate(hit.sentence_texts(), start=1):
+            key = (hit.doc_id, span.start)
+            if key in seen or key in furniture or not text.strip():
+                continue
+            seen.add(key)
+            vector = hit.sentence_vectors[i]
+            if not vector.any():
+                continue
+            named = (w.day for w in event_dates(text, published))
+            days = tuple(dict.fromkeys(d for d in named if d and d <= published))
+            out.append(_Sentence(hit, span, text, vector, published, days))
+    return out
+
+
+def choose_dates(
+    sentences: list[_Sentence], relevance: np.ndarray, n: int | None, since, until
+) -> list[dt.date]:
+    """The n heaviest days (see the module's docstring), or those weighing at least
+    MIN_SHARE of the heaviest when n is None, at most MAX_DATES."""
+    per_article: dict[str, float] = defaultdict(float)  # an article's closeness to the query
+    named: dict[dt.date, set[str]] = defaultdict(set)
+    published: dict[str, dt.date] = {}
+    for s, r in zip(sentences, relevance):
+        per_article[s.hit.doc_id] = max(per_article[s.hit.doc_id], float(r))
+        published[s.hit.doc_id] = s.published
+        for d in s.days:
+            named[d].add(s.hit.doc_id)
+    weight: Counter[dt.date] = Counter()
+    for d, docs in named.items():
+        weight[d] += sum(per_article[doc] for doc in docs)
+    for doc, d in published.items():
+        weight[d] += PUBLISHED_WEIGHT * per_article[doc]
+    days = [(d, w) for d, w in weight.most_common() if _within(d, since, until)]
+    if n is None:
+        top = days[0][1] if days else 0
+        days = [(d, w) for d, w in days if w >= MIN_SHARE * top]
+    return sorted(d for d, _ in days[: min(n or MAX_DATES, MAX_DATES)])
+
+
+def _within(day: dt.date, since: dt.date | None, until: dt.date | None) -> bool:
+    return (since is None or day >= since) and (until is None or day <= until)
+
+
+def build_timeline(
+    query: str,
+    hits: list[Hit],
+    query_vector: np.ndarray,
+    furniture: set[tuple[str, int]],
+    dates: int | None = None,
+    per_date: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> Timeline:
+    """The timeline of `query` from `hits` (with their stored sentence vectors)."""
+    sentences = sentences_of(hits, furniture)
+    coverage = Counter(h.date for h in {h.doc_id: h for h in hits if h.date}.values())
+    shown = tuple(sorted(coverage.items()))
+    if not sentences:
+        return Timeline(query, (), shown)
+    vectors = np.vstack([s.vector for s in sentences])
+    relevance = vectors @ query_vector
+    chosen_days = choose_dates(sentences, relevance, dates, since, until)
+    per_date = per_date or 2
+    picked: list[int] = []
+    numbers: dict[str, int] = {}
+    entries = []
+    for day in chosen_days:
+        naming = [i for i, s in enumerate(sentences) if day in s.days]
+        pool = naming or [i for i, s in enumerate(sentences) if s.published == day and not s.days]
+        pool = [i for i in pool if MIN_WORDS <= len(sentences[i].text.split()) <= MAX_WORDS]
+        if not pool:
+            continue
+        center = vectors[pool].mean(axis=0)
+        score = vectors[pool] @ center / max(float(np.linalg.norm(center)), 1e-9)
+        order = [pool[j] for j in np.argsort(-(score + relevance[pool]), kind="stable")]
+        taken: list[int] = []
+        for i in order:
+            if len(taken) >= per_date:
+                break
+            if picked and float(np.max(vectors[picked] @ vectors[i])) >= REPEAT:
+                continue
+            taken.append(i)
+            picked.append(i)
+        cites = []
+        for i in sorted(taken, key=lambda i: (sentences[i].published, sentences[i].span.start)):
+            s = sentences[i]
+            n = numbers.setdefault(s.hit.doc_id, len(numbers) + 1)
+            cites.append(Citation.of(n, s.hit, s.span))
+        if cites:
+            entries.append(Entry(day.isoformat(), tuple(cites)))
+    return Timeline(query, tuple(entries), shown)

@@ -1,0 +1,88 @@
+"""Timelines on a real archive: the days a story's events happened, in order, each entry an
+exact quote of an article sentence with its citation; the command line's JSON."""
+
+from __future__ import annotations
+
+import json
+
+from rag.cli import run as cli
+from tests.conftest import write_article
+
+# A dam failing over a week, told by three outlets; publication days differ from event days.
+DAM = [
+    ("a.txt", "Cracks found in the Korvel dam", "20240507", "https://valley.test/cracks", [
+        "Engineers found deep cracks in the Korvel dam on Monday after a week of heavy rain.",
+        "The regional water board said the cracks ran along the dam's eastern wall.",
+        "Residents of three villages below the Korvel dam were told to prepare to leave.",
+    ]),
+    ("b.txt", "Villages evacuated below the Korvel dam", "20240509", "https://news.test/evac", [
+        "About 4,000 people were evacuated from villages below the Korvel dam on Wednesday.",
+        "Engineers began releasing water from the reservoir to ease pressure on the cracked dam.",
+        "The cracks had been found on Monday during a routine inspection, the water board said.",
+    ]),
+    ("c.txt", "Korvel dam partly collapses", "20240514", "https://wire.test/collapse", [
+        "Part of the Korvel dam's eastern wall collapsed on May 13, flooding empty villages.",
+        "No one was hurt because the villages had been evacuated on Wednesday last week.",
+        "The water board said on Tuesday that the rest of the dam was holding.",
+    ]),
+    ("d.txt", "Korvel flood: what we know", "20240515", "https://daily.test/korvel", [
+        "The eastern wall of the Korvel dam gave way on Monday, May 13, the board confirmed.",
+        "Cracks had first been reported on May 6 and 4,000 residents left on May 8.",
+    ]),
+]
+
+
+def _dam_archive(archive, folder):
+    for name, title, date, url, paras in DAM:
+        write_article(folder, name, title, date, url, *paras)
+    archive.ingest([folder])
+
+
+def test_a_timeline_gives_the_event_days_in_order_with_exact_quotes(archive, tmp_path):
+    _dam_archive(archive, tmp_path / "news")
+    made = archive.timeline("the Korvel dam", dates=3, per_date=1)
+    assert [e.date for e in made.entries] == ["2024-05-06", "2024-05-08", "2024-05-13"]
+    texts = {d.doc_id: archive.document(d.doc_id)[1] for d in archive.documents()}
+    for entry in made.entries:
+        assert len(entry.citations) == 1
+        for c in entry.citations:
+            assert texts[c.doc_id][c.start : c.end] == c.quote  # an exact, located quote
+    words = [e.summary[0].lower() for e in made.entries]
+    assert "crack" in words[0] and "evacuated" in words[1] and "collapsed" in words[2]
+    # coverage: how many articles on the topic appeared each day
+    assert dict(made.coverage) == {"2024-05-07": 1, "2024-05-09": 1, "2024-05-14": 1,
+                                   "2024-05-15": 1}  # fmt: skip
+
+
+def test_a_timeline_keeps_to_its_dates_and_its_numbers_are_per_article(archive, tmp_path):
+    _dam_archive(archive, tmp_path / "news")
+    import datetime as dt
+
+    made = archive.timeline("the Korvel dam", since=dt.date(2024, 5, 8), per_date=2)
+    assert made.entries and all(e.date >= "2024-05-08" for e in made.entries)
+    numbers = {}
+    for e in made.entries:
+        for c in e.citations:
+            assert numbers.setdefault(c.doc_id, c.n) == c.n  # one number per article
+    assert sorted(set(numbers.values())) == list(range(1, len(numbers) + 1))
+
+
+def test_timeline_json_shape(archive, tmp_path, capsys):
+    _dam_archive(archive, tmp_path / "news")
+    capsys.readouterr()
+    data = str(archive.settings.data_dir)
+    assert cli(["--data-dir", data, "timeline", "the Korvel dam", "--dates", "2", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["query"] == "the Korvel dam" and len(out["entries"]) == 2
+    for entry in out["entries"]:
+        assert set(entry) == {"date", "summary", "citations"}
+        assert [c["quote"] for c in entry["citations"]] == entry["summary"]
+        fields = {"n", "doc_id", "title", "date", "url", "source", "chunk_id", "quote", "start",
+                  "end"}  # fmt: skip
+        assert all(set(c) == fields for c in entry["citations"])
+    assert sum(row["articles"] for row in out["coverage"]) == 4
+    assert cli(["--data-dir", data, "timeline", "the Korvel dam"]) == 0
+    text = capsys.readouterr().out
+    assert "13 May 2024" in text and "Sources:" in text
+    assert cli(["--data-dir", data, "timeline", "  "]) == 1
+    assert "error:" in capsys.readouterr().err
