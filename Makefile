@@ -19,7 +19,7 @@ test: $(VENV)/.test $(VENV)/.browser
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
 lint: $(VENV)/.test
-	$(VENV)/bin/ruff check rag app.py tests benchmarks && $(VENV)/bin/ruff format --check rag app.py tests benchmarks
+	$(VENV)/bin/ruff check rag app.py views tests benchmarks && $(VENV)/bin/ruff format --check rag app.py views tests benchmarks
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)

@@ -37,6 +37,7 @@ from rag.render import (
     word_spans,
 )
 from rag.settings import Settings
+from rag.timeline.build import Timeline, asks_timeline
 from rag.types import (
     Answer,
     Asked,
@@ -48,6 +49,7 @@ from rag.types import (
     StoreUnavailable,
     site_of,
 )
+from views.timeline import show_timeline
 
 log = logging.getLogger("rag.app")
 st.set_page_config(page_title="News archive Q&A", page_icon=":material/newspaper:", layout="wide")
@@ -127,7 +129,9 @@ def source_links(c: Citation) -> str:
     return " · ".join(parts)
 
 
-def show_citation(archive: Archive, quotes: tuple[Citation, ...], key: str, reply: Answer) -> None:
+def show_citation(
+    archive: Archive, quotes: tuple[Citation, ...], key: str, reply: Answer | None = None
+) -> None:
     """One cited article: its passages with every sentence the answer quotes highlighted,
     the sites that published near-copies of it or reported the same story, and the whole
     article on demand, scrolled to the first of them."""
@@ -136,7 +140,7 @@ def show_citation(archive: Archive, quotes: tuple[Citation, ...], key: str, repl
     # keyed: it stays open when the page reruns (showing the whole article reruns it)
     with st.expander(label, key=f"{key}-source-{c.n}"):
         st.markdown(source_links(c))
-        copies, reported = dict(reply.copies), dict(reply.reported)
+        copies, reported = (dict(reply.copies), dict(reply.reported)) if reply else ({}, {})
         for line in (
             copies_line(copies.get(c.doc_id, ())),
             reported_line(reported.get(c.doc_id, ())),
@@ -194,9 +198,14 @@ def show_passages(reply: Answer) -> None:
             st.caption(scores + "  \n" + escape_markdown(h.text))
 
 
-def show_reply(archive: Archive, reply: Answer | str, asked: Asked | None, key: str) -> None:
+def show_reply(
+    archive: Archive, reply: Answer | Timeline | str, asked: Asked | None, key: str
+) -> None:
     if isinstance(reply, str):
         st.markdown(escape_markdown(reply))
+        return
+    if isinstance(reply, Timeline):
+        show_timeline(archive, reply, key, show_citation)
         return
     if reply.notice:
         st.warning(escape_markdown(reply.notice), icon=":material/warning:")
@@ -272,6 +281,23 @@ def ask(archive: Archive, asked: Asked, k: int, history: list) -> Answer | str:
     return answer
 
 
+def timeline(archive: Archive, asked: Asked, topic: str) -> Timeline | str:
+    """A timeline of `topic`, with a visible status."""
+    with st.status("Building the timeline…") as status:
+        try:
+            made = archive.timeline(topic, as_of=asked.as_of, filters=asked.filters)
+        except (QuestionError, StoreUnavailable) as e:
+            status.update(label="Not built", state="error")
+            return str(e)
+        except Exception:
+            log.exception("timeline failed")
+            status.update(label="Something went wrong", state="error")
+            return "Sorry, something went wrong while building the timeline. Please try again."
+        status.update(label=f"Timeline of {len(made.entries)} dates", state="complete",
+                      expanded=False)  # fmt: skip
+    return made
+
+
 def clear_filters() -> None:
     st.session_state.update(f_as_of=dt.date.today(), f_since=None, f_until=None, f_sites=[])
 
@@ -292,6 +318,9 @@ def options(archive: Archive) -> tuple[dt.date, Filters, bool, int, bool]:
             "Every copy of an article",
             help="off: near-copies of one article are one source, and its citation names them",
         )
+        st.toggle("Timeline mode", key="timeline_mode",
+                  help="every question gets a dated timeline of the story instead of an "
+                  "answer; or ask e.g. “timeline of the BP oil spill”")  # fmt: skip
     if "f_as_of" not in st.session_state:
         clear_filters()
     with st.sidebar.expander("Filters", expanded=True):
@@ -480,7 +509,10 @@ def chat_page(archive: Archive) -> None:
     with st.chat_message("user"):
         st.markdown(user_line(asked))
     with st.chat_message("assistant"):
-        reply = ask(archive, asked, k, history)
+        topic = asks_timeline(asked.question)
+        if topic is None and st.session_state.get("timeline_mode"):
+            topic = asked.question
+        reply = timeline(archive, asked, topic) if topic else ask(archive, asked, k, history)
         history.append((asked, reply, k))
         show_reply(archive, reply, asked, f"msg{len(history) - 1}")
 

@@ -344,3 +344,29 @@ def test_a_cited_report_names_the_other_outlets_and_the_reader_shows_its_story(
     assert "Same story, 2 other reports: " in text
     assert "“Quake of magnitude 6.8 shakes Varnholm” (4 March 2024 · wire.test)" in text
     assert "Dellmar" not in text
+
+
+def test_a_timeline_question_gives_a_dated_list_with_a_chart_and_sources(tmp_path, monkeypatch):
+    from tests.timeline.test_timeline import DAM
+
+    seeds = tmp_path / "seeds"
+    for name, title, date, url, paras in DAM:
+        write_article(seeds, name, title, date, url, *paras)
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_SEED_DIR", str(seeds))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.chat_input[0].set_value("Timeline of the Korvel dam").run()
+    assert not at.exception
+    reply = at.chat_message[-1]
+    shown = [plain(m.value) for m in reply.markdown]
+    days = [s.strip("*") for s in shown if s.startswith("**")]
+    assert days[:1] == ["6 May 2024"] and "13 May 2024" in days
+    assert days == sorted(days, key=lambda d: dt.datetime.strptime(d, "%d %B %Y"))
+    assert any(s.startswith("- “") and s.endswith("]") for s in shown)  # quoted, cited
+    assert len(reply.get("vega_lite_chart")) == 1  # coverage over time
+    first = reply.expander[0]
+    assert plain(first.label).startswith("[1] ") and "**" in " ".join(m.value for m in first.markdown)
+    # Timeline mode: any question becomes a timeline
+    at.sidebar.toggle(key="timeline_mode").set_value(True).run()
+    at.chat_input[0].set_value("the Korvel dam").run()
+    assert len(at.chat_message[-1].get("vega_lite_chart")) == 1

@@ -140,3 +140,18 @@ def test_several_sessions_asking_at_once_each_get_their_answer(page: Page, app_u
         expect(answer).to_contain_text(expected, timeout=240_000)
         tab.screenshot(path=ARTIFACTS / f"07-session-{i}.png", full_page=True)
         tab.close()
+
+
+def test_a_timeline_entry_opens_to_its_highlighted_sentence(page: Page):
+    ask(page, "Timeline of Russia and Ukraine")
+    expect(page.get_by_text("Building the timeline")).to_have_count(0)
+    reply = page.get_by_test_id("stChatMessage").last
+    expect(reply.get_by_test_id("stVegaLiteChart")).to_have_count(1)  # coverage over time
+    first = reply.locator("li").first.inner_text().strip()  # “quote” [n]
+    quote, n = first.rsplit(" [", 1)
+    quote, n = quote.strip("“”"), n.rstrip("]")
+    reply.locator("summary", has_text=f"[{n}] ").first.click()
+    source = reply.get_by_test_id("stExpander").filter(has_text=f"[{n}] ").first
+    marked = [s.strip() for s in source.locator("strong").all_inner_texts()]
+    assert quote in marked, (quote, marked)
+    page.screenshot(path=ARTIFACTS / "08-timeline-citation.png", full_page=True)
