@@ -10,13 +10,17 @@ LLAMA := llama-cpp-python==0.3.36
 export CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON \
 	-DGGML_F16C=ON -DGGML_AVX512=OFF
 
-.PHONY: run test lint
+.PHONY: run test lint eval-deps
 run: $(VENV)/.run
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 \
 		--server.headless true --browser.gatherUsageStats false
 
 test: $(VENV)/.test $(VENV)/.browser
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+
+# Timeline metrics for `python -m rag eval --timelines` (evaluation only; see the file).
+eval-deps: $(VENV)/.run
+	$(PIP) install --no-deps -r requirements-eval.txt
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check rag app.py views tests benchmarks && $(VENV)/bin/ruff format --check rag app.py views tests benchmarks
