@@ -61,10 +61,9 @@ def main() -> None:
     articles = [read_article(f) for f in probe]
     corpus = [read_article(f) for f in rest]
     with tempfile.TemporaryDirectory() as tmp:
+        from rag.index.manifest import Manifest
         from rag.pipeline import Archive
         from rag.settings import Settings
-
-        from rag.index.manifest import Manifest
 
         write_story = Manifest._write_story
         Archive(Settings(data_dir=Path(tmp) / "warm", seed_dir=None)).ingest([probe[0]])

@@ -15,7 +15,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.routing import BaseRoute
 
 from rag.pipeline import Archive, QuestionError
-from rag.render import answer_json, documents_json, search_json
+from rag.render import answer_json, documents_json, search_json, timeline_json
 from rag.types import Filters
 
 INSTRUCTIONS = (
@@ -72,6 +72,27 @@ def build_mcp(archive: Archive) -> MCPServer:
             )
         )
         return search_json(query, hits)
+
+    @mcp.tool()
+    async def timeline_of(
+        query: str,
+        dates: int | None = None,
+        as_of: dt.date | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        sites: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """A story's timeline: the days its events happened, oldest first, each with
+        verbatim, cited sentences from the archive (start/end index the article text)."""
+        try:
+            query = archive.check_question(query)
+        except QuestionError as e:
+            raise ToolError(str(e)) from e
+        filters = Filters.of(since, until, sites or ())
+        made = await to_thread.run_sync(
+            lambda: archive.timeline(query, as_of=as_of, dates=dates, filters=filters)
+        )
+        return timeline_json(made)
 
     @mcp.tool()
     async def get_document(doc_id: str) -> dict[str, Any]:

@@ -35,6 +35,12 @@ class AskRequest(Options):
     closest: bool = Field(False, description="quote the closest reports even out of period")
 
 
+class TimelineRequest(Options):
+    query: str
+    dates: int | None = Field(None, gt=0, le=30, description="how many dates (default: as needed)")
+    per_date: int | None = Field(None, gt=0, le=5, description="sentences per date (default 2)")
+
+
 def role(request: Request) -> str:
     return request.scope.get("state", {}).get("role", "")
 

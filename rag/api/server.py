@@ -21,9 +21,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rag.api.chat import chat_router
 from rag.api.guard import Guard, TooLarge, error_body
 from rag.api.mcp import build_mcp, mcp_routes
-from rag.api.models import AskRequest, SearchRequest, editor, reader
+from rag.api.models import AskRequest, SearchRequest, TimelineRequest, editor, reader
 from rag.pipeline import Archive, QuestionError
-from rag.render import answer_json, documents_json, search_json, stories_json
+from rag.render import answer_json, documents_json, search_json, stories_json, timeline_json
 from rag.types import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,13 @@ def _rest(archive: Archive) -> APIRouter:
                              offline=body.offline, closest=body.closest,
                              copies=body.all_copies)  # fmt: skip
         return answer_json(answer)
+
+    @api.post("/timeline", dependencies=[Depends(reader)])
+    def timeline(body: TimelineRequest) -> dict:
+        """A story's dated events, each an exact cited quote (`timeline --json`)."""
+        made = archive.timeline(body.query, as_of=body.as_of, dates=body.dates,
+                                per_date=body.per_date, filters=body.filters())  # fmt: skip
+        return timeline_json(made)
 
     @api.get("/documents", dependencies=[Depends(reader)])
     def documents() -> dict:

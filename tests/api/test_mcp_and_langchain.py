@@ -34,6 +34,10 @@ async def _tour(target) -> tuple[list[str], dict, dict, str]:
     async with Client(target) as mcp:
         tools = [t.name for t in (await mcp.list_tools()).tools]
         asked = await mcp.call_tool("ask_archive", {"question": QUESTION})
+        timeline = await mcp.call_tool("timeline_of", {"query": "Russia and Ukraine"})
+        entries = timeline.structured_content["entries"]
+        assert entries and [e["date"] for e in entries] == sorted(e["date"] for e in entries)
+        assert all(c["quote"] in e["summary"] for e in entries for c in e["citations"])
         listed = await mcp.call_tool("list_documents", {})
         missing = await mcp.call_tool("get_document", {"doc_id": "no-such-id"})
         assert missing.is_error
@@ -44,7 +48,13 @@ def test_mcp_over_stdio_answers_with_the_citation(news):
     command = [sys.executable, "-m", "rag", "--data-dir", str(news.settings.data_dir), "mcp"]
     target = StdioServerParameters(command=command[0], args=command[1:], cwd=str(ROOT))
     tools, asked, listed, missing = anyio.run(_tour, target)
-    assert set(tools) == {"search_archive", "ask_archive", "get_document", "list_documents"}
+    assert set(tools) == {
+        "search_archive",
+        "ask_archive",
+        "timeline_of",
+        "get_document",
+        "list_documents",
+    }
     citation = asked["citations"][0]
     assert citation["quote"].startswith(BLINKEN) and "tasnimnews" in citation["url"]
     text = news.document(citation["doc_id"])[1]

@@ -139,6 +139,10 @@ def test_rest_verbs_return_the_cli_shapes(api, data_dir, capsys):
     ask = httpx.post(f"{api}/api/ask", json={"question": QUESTION}, timeout=60)
     assert ask.json() == cli_json("ask", QUESTION)
     assert httpx.get(f"{api}/api/documents").json() == cli_json("docs")
+    assert httpx.get(f"{api}/api/stories").json() == cli_json("stories")
+    timeline = httpx.post(f"{api}/api/timeline", json={"query": "Russia and Ukraine"}, timeout=60)
+    assert timeline.json() == cli_json("timeline", "Russia and Ukraine")
+    assert timeline.json()["entries"]
 
 
 def test_upload_then_ask_then_delete(api, tmp_path):

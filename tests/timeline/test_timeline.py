@@ -10,25 +10,49 @@ from tests.conftest import write_article
 
 # A dam failing over a week, told by three outlets; publication days differ from event days.
 DAM = [
-    ("a.txt", "Cracks found in the Korvel dam", "20240507", "https://valley.test/cracks", [
-        "Engineers found deep cracks in the Korvel dam on Monday after a week of heavy rain.",
-        "The regional water board said the cracks ran along the dam's eastern wall.",
-        "Residents of three villages below the Korvel dam were told to prepare to leave.",
-    ]),
-    ("b.txt", "Villages evacuated below the Korvel dam", "20240509", "https://news.test/evac", [
-        "About 4,000 people were evacuated from villages below the Korvel dam on Wednesday.",
-        "Engineers began releasing water from the reservoir to ease pressure on the cracked dam.",
-        "The cracks had been found on Monday during a routine inspection, the water board said.",
-    ]),
-    ("c.txt", "Korvel dam partly collapses", "20240514", "https://wire.test/collapse", [
-        "Part of the Korvel dam's eastern wall collapsed on May 13, flooding empty villages.",
-        "No one was hurt because the villages had been evacuated on Wednesday last week.",
-        "The water board said on Tuesday that the rest of the dam was holding.",
-    ]),
-    ("d.txt", "Korvel flood: what we know", "20240515", "https://daily.test/korvel", [
-        "The eastern wall of the Korvel dam gave way on Monday, May 13, the board confirmed.",
-        "Cracks had first been reported on May 6 and 4,000 residents left on May 8.",
-    ]),
+    (
+        "a.txt",
+        "Cracks found in the Korvel dam",
+        "20240507",
+        "https://valley.test/cracks",
+        [
+            "Engineers found deep cracks in the Korvel dam on Monday after a week of heavy rain.",
+            "The regional water board said the cracks ran along the dam's eastern wall.",
+            "Residents of three villages below the Korvel dam were told to prepare to leave.",
+        ],
+    ),
+    (
+        "b.txt",
+        "Villages evacuated below the Korvel dam",
+        "20240509",
+        "https://news.test/evac",
+        [
+            "About 4,000 people were evacuated from villages below the Korvel dam on Wednesday.",
+            "Engineers began releasing reservoir water to ease pressure on the cracked dam.",
+            "The cracks were found on Monday during a routine inspection, the water board said.",
+        ],
+    ),
+    (
+        "c.txt",
+        "Korvel dam partly collapses",
+        "20240514",
+        "https://wire.test/collapse",
+        [
+            "Part of the Korvel dam's eastern wall collapsed on May 13, flooding empty villages.",
+            "No one was hurt because the villages had been evacuated on Wednesday last week.",
+            "The water board said on Tuesday that the rest of the dam was holding.",
+        ],
+    ),
+    (
+        "d.txt",
+        "Korvel flood: what we know",
+        "20240515",
+        "https://daily.test/korvel",
+        [
+            "The eastern wall of the Korvel dam gave way on Monday, May 13, the board confirmed.",
+            "Cracks had first been reported on May 6 and 4,000 residents left on May 8.",
+        ],
+    ),
 ]
 
 
