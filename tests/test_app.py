@@ -365,7 +365,9 @@ def test_a_timeline_question_gives_a_dated_list_with_a_chart_and_sources(tmp_pat
     assert any(s.startswith("- “") and s.endswith("]") for s in shown)  # quoted, cited
     assert len(reply.get("vega_lite_chart")) == 1  # coverage over time
     first = reply.expander[0]
-    assert plain(first.label).startswith("[1] ") and "**" in " ".join(m.value for m in first.markdown)
+    assert plain(first.label).startswith("[1] ") and "**" in " ".join(
+        m.value for m in first.markdown
+    )
     # Timeline mode: any question becomes a timeline
     at.sidebar.toggle(key="timeline_mode").set_value(True).run()
     at.chat_input[0].set_value("the Korvel dam").run()

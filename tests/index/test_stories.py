@@ -109,9 +109,7 @@ def test_a_story_survives_deleting_one_of_its_articles(archive, tmp_path, capsys
     title, paras = QUAKE["wire.test"]
     write_article(tmp_path / "again", "q.txt", title, "20240307", "https://wire.test/q2", *paras)
     archive.ingest([tmp_path / "again"])
-    assert {d.story_id for d in archive.documents() if "Dellmar" not in d.title} == {
-        first.story_id
-    }
+    assert {d.story_id for d in archive.documents() if "Dellmar" not in d.title} == {first.story_id}
     cli(["--data-dir", str(archive.settings.data_dir), "docs", "--json"])
     rows = json.loads(capsys.readouterr().out)["documents"]
     assert all(r["story_id"] for r in rows)
