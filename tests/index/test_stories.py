@@ -118,7 +118,7 @@ def test_a_story_survives_deleting_one_of_its_articles(archive, tmp_path, capsys
 def test_an_archive_from_before_stories_gets_them_at_the_next_ingest(archive, tmp_path):
     _quake_archive(archive, tmp_path / "news")
     with archive.manifest.db as db:  # as if stored before stories were formed
-        for table in ("story_docs", "story_terms", "term_df"):
+        for table in ("story_docs", "story_terms", "term_df", "stories"):
             db.execute(f"DELETE FROM {table}")
     assert {d.story_id for d in archive.documents()} == {""}
     write_article(tmp_path / "more", "x.txt", "Unrelated", "20240320", "https://x.test/1",
