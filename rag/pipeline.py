@@ -31,9 +31,7 @@ from rag.text.patterns import content_words
 from rag.timeline.build import Timeline, build_timeline
 from rag.types import Answer, DocInfo, FileResult, Filters, Hit, Story, site_of
 
-# An open question without a time also reads the newest articles naming its names.
 TIMELINE_PASSAGES = 600  # how many passages on the topic a timeline is built from
-_LATEST = 2
 
 
 class QuestionError(ValueError):
@@ -214,7 +212,8 @@ class Archive:
         b, s = self.backends, self.settings
         answerer = b.offline if offline else b.answerer
         query = answerer.standalone(question, history or [])
-        hits, k = self._passages(query, as_of, filters, k or s.top_k, copies)
+        names = content_words(" ".join(names_in(query))) if asks_latest(query) else set()
+        hits, k = self._retriever.passages(query, as_of, filters, k or s.top_k, copies, names)
         furniture = self._retriever.furniture(hits)
         # the evidence, once: both writers draw on it, and conflicts are looked for in it
         scored = score_sentences(query, hits[:k], b.embedder, furniture)
@@ -253,37 +252,8 @@ class Archive:
         query = self.check_question(query)
         f = filters or Filters()
         limits = Filters(since or f.since, until or f.until, f.sites).capped(as_of)
-        wide = TIMELINE_PASSAGES
-        hits = self._retriever.search(query, wide, as_of, self.settings.search_mode, wide,
-                                      limits, stories=False)  # fmt: skip
-        hits = self._retriever.with_sentence_vectors(hits)
+        hits = self._retriever.wide(query, TIMELINE_PASSAGES, as_of, limits)
         vector = self.backends.embedder.embed([query])[0]
         furniture = self._retriever.furniture(hits)
         return build_timeline(query, hits, vector, furniture, dates, per_date, limits.since,
                               limits.until)  # fmt: skip
-
-    def _passages(
-        self,
-        query: str,
-        as_of: dt.date | None,
-        filters: Filters | None,
-        k: int,
-        copies: bool = False,
-    ) -> tuple[list[Hit], int]:
-        """The hits an answer reads (the first k, returned with them) and those further down
-        that are searched for disagreements, with their sentence vectors. An open question
-        that names no time also reads the newest articles naming its names."""
-        s = self.settings
-        wide = max(k, s.conflict_k)
-        per_doc = s.answer_chunks_per_doc
-        # every report of a story is read (the best sentence leads, whoever printed it); the
-        # supporting quotes then come from other stories (rag/answer/quotes.py)
-        hits = self._retriever.search(query, wide, as_of, s.search_mode, per_doc, filters, copies,
-                                      stories=False)  # fmt: skip
-        names = content_words(" ".join(names_in(query)))
-        if asks_latest(query) and names:  # the latest development, retrieved on purpose
-            have = {h.chunk_id for h in hits}
-            newest = self._retriever.newest_about(query, names, as_of, filters, _LATEST)
-            added = [h for h in newest if h.chunk_id not in have]
-            hits, k = hits[:k] + added + hits[k:], k + len(added)
-        return self._retriever.with_sentence_vectors(hits), k

@@ -37,7 +37,7 @@ class AskRequest(Options):
 
 class TimelineRequest(Options):
     query: str
-    dates: int | None = Field(None, gt=0, le=30, description="how many dates (default: as needed)")
+    dates: int | None = Field(None, gt=0, le=366, description="how many dates (default: as needed)")
     per_date: int | None = Field(None, gt=0, le=5, description="sentences per date (default 2)")
 
 

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from rag.backends import Backends
 
 
+# An open question without a time also reads the newest articles naming its names.
+_LATEST = 2
+
+
 class Retriever:
     def __init__(
         self, settings: Settings, backends: Backends, manifest: Manifest, sync: InStep
@@ -107,3 +111,39 @@ class Retriever:
                           for span, text in h.sentence_texts()}.items())  # fmt: skip
         found = self.manifest.keys.furniture([(doc, text) for (doc, _), text in sentences])
         return {sentences[i][0] for i in found}
+
+    def passages(
+        self,
+        query: str,
+        as_of: dt.date | None,
+        filters: Filters | None,
+        k: int,
+        copies: bool = False,
+        latest: set[str] = frozenset(),
+    ) -> tuple[list[Hit], int]:
+        """The hits an answer reads (the first k, returned with them) and those further down
+        that are searched for disagreements, with their sentence vectors. With `latest`
+        (the names of an open question that names no time, lower-cased) it also reads the
+        newest articles naming them."""
+        s = self.settings
+        wide = max(k, s.conflict_k)
+        per_doc = s.answer_chunks_per_doc
+        # every report of a story is read (the best sentence leads, whoever printed it); the
+        # supporting quotes then come from other stories (rag/answer/quotes.py)
+        hits = self.search(query, wide, as_of, s.search_mode, per_doc, filters, copies, False)
+        if not copies:  # an article's other versions come last: read for updates, never cited
+            main = one_per_copy(hits, self.manifest.originals([h.doc_id for h in hits]))
+            ids = {h.chunk_id for h in main}
+            hits, k = main + [h for h in hits if h.chunk_id not in ids], min(k, len(main))
+        if latest:  # the latest development, retrieved on purpose
+            have = {h.chunk_id for h in hits}
+            newest = self.newest_about(query, set(latest), as_of, filters, _LATEST)
+            added = [h for h in newest if h.chunk_id not in have]
+            hits, k = hits[:k] + added + hits[k:], k + len(added)
+        return self.with_sentence_vectors(hits), k
+
+    def wide(self, query: str, n: int, as_of: dt.date | None, filters: Filters) -> list[Hit]:
+        """The n passages nearest the query, any number per article, with their sentence
+        vectors (a timeline reads them all; near-copies give one article)."""
+        hits = self.search(query, n, as_of, self.settings.search_mode, n, filters)
+        return self.with_sentence_vectors(hits)

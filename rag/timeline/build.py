@@ -29,6 +29,7 @@ PUBLISHED_WEIGHT = 0.5
 MAX_DATES = 30
 # With no number of dates asked for: days weighing at least this share of the heaviest.
 MIN_SHARE = 0.25
+RELEVANCE_WEIGHT = 3.0  # of a sentence's closeness to the query, against its centrality
 REPEAT = 0.85  # cosine from which a sentence repeats one already chosen
 MIN_WORDS, MAX_WORDS = 6, 60  # sentences shorter or longer are not entries
 
@@ -102,8 +103,8 @@ def sentences_of(hits: list[Hit], furniture: set[tuple[str, int]]) -> list[_Sent
 def choose_dates(
     sentences: list[_Sentence], relevance: np.ndarray, n: int | None, since, until
 ) -> list[dt.date]:
-    """The n heaviest days (see the module's docstring), or those weighing at least
-    MIN_SHARE of the heaviest when n is None, at most MAX_DATES."""
+    """The n heaviest days (see the module's docstring), or when n is None those weighing
+    at least MIN_SHARE of the heaviest, at most MAX_DATES."""
     per_article: dict[str, float] = defaultdict(float)  # an article's closeness to the query
     named: dict[dt.date, set[str]] = defaultdict(set)
     published: dict[str, dt.date] = {}
@@ -121,7 +122,7 @@ def choose_dates(
     if n is None:
         top = days[0][1] if days else 0
         days = [(d, w) for d, w in days if w >= MIN_SHARE * top]
-    return sorted(d for d, _ in days[: min(n or MAX_DATES, MAX_DATES)])
+    return sorted(d for d, _ in days[: n or MAX_DATES])
 
 
 def _within(day: dt.date, since: dt.date | None, until: dt.date | None) -> bool:
@@ -159,7 +160,8 @@ def build_timeline(
             continue
         center = vectors[pool].mean(axis=0)
         score = vectors[pool] @ center / max(float(np.linalg.norm(center)), 1e-9)
-        order = [pool[j] for j in np.argsort(-(score + relevance[pool]), kind="stable")]
+        rank = score + RELEVANCE_WEIGHT * relevance[pool]
+        order = [pool[j] for j in np.argsort(-rank, kind="stable")]
         taken: list[int] = []
         for i in order:
             if len(taken) >= per_date:
