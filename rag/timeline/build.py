@@ -5,11 +5,13 @@ From the passages a wide search finds on the topic (hybrid, with the usual filte
 sentence is dated (rag/timeline/dates.py): the days it names, resolved against its
 article's publication day. A day's weight is the number of articles that name it (each at
 most once) plus a share for each article published on it, each weighted by how close the
-article's sentences are to the query. The best-weighted days are the timeline's; for each,
-the sentences naming it (else those published on it that name no day) are ranked by how
-central they are among them (cosine to their mean, with the vectors stored at ingest) and
-how close to the query, and taken unless they repeat an entry already chosen. No model
-runs per sentence: only the query is embedded.
+article's sentences are to the query (half of an article's share goes to the day before it
+appeared: news reports what happened that day or the day before). The best-weighted days
+are the timeline's; for each, the sentences naming it (else those published on it or the
+day after that name no day) are ranked by how central they are among them (cosine to their
+mean, with the vectors stored at ingest) plus three times how close they are to the query,
+and taken unless they repeat an entry already chosen. No model runs per sentence: only the
+query is embedded.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from rag.types import Citation, Hit, Span
 
 # Weight of an article published on a day, against 1 for an article naming the day.
 PUBLISHED_WEIGHT = 0.5
+DAY_BEFORE = 0.5  # the share of that weight given to the day before publication
 MAX_DATES = 30
 # With no number of dates asked for: days weighing at least this share of the heaviest.
 MIN_SHARE = 0.25
@@ -116,8 +119,9 @@ def choose_dates(
     weight: Counter[dt.date] = Counter()
     for d, docs in named.items():
         weight[d] += sum(per_article[doc] for doc in docs)
-    for doc, d in published.items():
-        weight[d] += PUBLISHED_WEIGHT * per_article[doc]
+    for doc, d in published.items():  # reporting what happened that day or the day before
+        weight[d] += (1 - DAY_BEFORE) * PUBLISHED_WEIGHT * per_article[doc]
+        weight[d - dt.timedelta(days=1)] += DAY_BEFORE * PUBLISHED_WEIGHT * per_article[doc]
     days = [(d, w) for d, w in weight.most_common() if _within(d, since, until)]
     if n is None:
         top = days[0][1] if days else 0
@@ -154,7 +158,9 @@ def build_timeline(
     entries = []
     for day in chosen_days:
         naming = [i for i, s in enumerate(sentences) if day in s.days]
-        pool = naming or [i for i, s in enumerate(sentences) if s.published == day and not s.days]
+        after = (day, day + dt.timedelta(days=1))
+        reported = [i for i, s in enumerate(sentences) if s.published in after and not s.days]
+        pool = naming or reported
         pool = [i for i in pool if MIN_WORDS <= len(sentences[i].text.split()) <= MAX_WORDS]
         if not pool:
             continue
