@@ -31,7 +31,7 @@ PUBLISHED_WEIGHT = 0.5
 DAY_BEFORE = 0.5  # the share of that weight given to the day before publication
 MAX_DATES = 30
 # With no number of dates asked for: days weighing at least this share of the heaviest.
-MIN_SHARE = 0.25
+MIN_SHARE = 0.1
 RELEVANCE_WEIGHT = 3.0  # of a sentence's closeness to the query, against its centrality
 REPEAT = 0.85  # cosine from which a sentence repeats one already chosen
 MIN_WORDS, MAX_WORDS = 6, 60  # sentences shorter or longer are not entries
