@@ -31,7 +31,9 @@ NAME_BOOST = 3.0
 THRESHOLD = 0.25  # mean cosine to a story's articles from which an article joins it
 # a dated article joins only stories whose first report is this many days from it or fewer
 WINDOW_DAYS = 7
-_PROBE = 20  # the article's most telling words that find candidate stories
+# the article's most telling words that find candidate stories (5, 8 or 20 group ECB+ alike;
+# fewer are faster at 100k articles)
+_PROBE = 8
 _WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
 
 _SCHEMA = """
@@ -112,7 +114,9 @@ class Stories:
             "INSERT INTO term_df VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET n = n + 1",
             [(w,) for w in counts],
         )
-        n = self.db.execute("SELECT COALESCE(SUM(size), 0) FROM stories").fetchone()[0] + 1
+        # about the number of articles (rowids of deleted rows are gaps): counting them all
+        # would cost 8 ms at 100k articles
+        n = self.db.execute("SELECT COALESCE(MAX(rowid), 0) FROM story_docs").fetchone()[0] + 1
         vector = _unit(self._tfidf(counts, n))
         story = self.story_of(copy_of) if copy_of else None
         story = story or self._best(vector, day) or _story_id(doc_id)
