@@ -22,10 +22,9 @@ from rag.render import (
     reported_line,
     search_json,
     stories_json,
-    timeline_json,
-    timeline_text,
 )
 from rag.settings import Settings
+from rag.timeline.render import timeline_json, timeline_text
 from rag.types import Answer, FileResult, Filters
 
 EXIT_OK, EXIT_FATAL, EXIT_SKIPPED = 0, 1, 2

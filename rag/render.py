@@ -17,7 +17,6 @@ from urllib.parse import quote, urlencode
 
 from rag.text.dates import day
 from rag.text.patterns import content_words
-from rag.timeline.build import Timeline
 from rag.types import Answer, Asked, DocInfo, Filters, Hit, Span, Story, site_of
 
 __all__ = [
@@ -27,8 +26,6 @@ __all__ = [
     "copies_line",
     "reported_line",
     "stories_json",
-    "timeline_json",
-    "timeline_text",
     "day",
     "escape_answer",
     "escape_markdown",
@@ -152,35 +149,6 @@ def stories_json(stories: list[Story]) -> dict:
         row["documents"] = [{f: getattr(d, f) for f in fields} for d in s.documents]
         rows.append(row)
     return {"stories": rows}
-
-
-def timeline_json(made: Timeline) -> dict:
-    """The `timeline --json` shape: each entry's summary sentences are exact quotes, cited
-    (`article_text[start:end] == quote`); `coverage` = articles on the topic per day."""
-    fields = ("n", "doc_id", "title", "date", "url", "source", "chunk_id", "quote", "start",
-              "end")  # fmt: skip
-    entries = [
-        {"date": e.date, "summary": e.summary,
-         "citations": [{f: getattr(c, f) for f in fields} for c in e.citations]}
-        for e in made.entries
-    ]  # fmt: skip
-    coverage = [{"date": d, "articles": n} for d, n in made.coverage]
-    return {"query": made.query, "entries": entries, "coverage": coverage}
-
-
-def timeline_text(made: Timeline) -> str:
-    """A timeline as plain text: each day, its quotes with [n], then the sources once."""
-    if not made.entries:
-        return f"The archive holds no dated events for “{made.query}”."
-    lines, sources = [], {}
-    for e in made.entries:
-        lines.append(day(e.date))
-        for c in e.citations:
-            lines.append(f"  “{c.quote}” [{c.n}]")
-            sources.setdefault(c.n, c)
-    lines += ["", "Sources:"]
-    lines += [f"[{n}] {c.title}, {c.date}. {c.url or c.source}" for n, c in sorted(sources.items())]
-    return "\n".join(lines)
 
 
 def documents_json(docs: list[DocInfo]) -> dict:

@@ -10,9 +10,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from rag.render import escape_markdown, timeline_json, timeline_text
+from rag.render import escape_markdown
 from rag.text.dates import day
 from rag.timeline.build import Timeline
+from rag.timeline.render import timeline_json, timeline_text
 from rag.types import Citation
 
 

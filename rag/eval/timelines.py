@@ -20,8 +20,8 @@ from pathlib import Path
 
 from rag.eval.retrieval import cache_dir
 from rag.ingest.chunking import split_sentences
-from rag.render import timeline_json
 from rag.settings import Settings
+from rag.timeline.render import timeline_json
 
 # AR-1 / AR-2 / Date-F1 on Timeline17, from the eval README.
 PUBLISHED = {
