@@ -98,13 +98,6 @@ class Stories:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         self.db.executescript(_SCHEMA)
-        if (
-            db.execute("SELECT 1 FROM story_docs").fetchone()
-            and not db.execute("SELECT 1 FROM stories").fetchone()
-        ):  # story_docs written before the stories table: fill it once
-            with db:
-                db.execute("INSERT INTO stories SELECT story_id, COALESCE(MIN(NULLIF(day, 0)), 0), "
-                           "COUNT(*) FROM story_docs GROUP BY story_id")  # fmt: skip
 
     def write(self, doc_id: str, day: int, title: str, text: str, copy_of: str = "") -> str:
         """Put the article in its story (inside the caller's transaction); its story id."""
@@ -134,12 +127,9 @@ class Stories:
         return story
 
     def _tfidf(self, counts: dict[str, float], n: int) -> dict[str, float]:
-        terms = list(counts)
-        df: dict[str, int] = {}
-        for i in range(0, len(terms), 500):
-            part = terms[i : i + 500]
-            marks = ",".join("?" * len(part))
-            df.update(self.db.execute(f"SELECT term, n FROM term_df WHERE term IN ({marks})", part))
+        terms = list(counts)  # at most WORDS: one query
+        marks = ",".join("?" * len(terms))
+        df = dict(self.db.execute(f"SELECT term, n FROM term_df WHERE term IN ({marks})", terms))
         return {w: c * (math.log((n + 1) / (df.get(w, 1) + 1)) + 1) for w, c in counts.items()}
 
     def _best(self, vector: dict[str, float], day: int) -> str | None:
