@@ -7,11 +7,12 @@ article's publication day. A day's weight is the number of articles that name it
 most once) plus a share for each article published on it, each weighted by how close the
 article's sentences are to the query (half of an article's share goes to the day before it
 appeared: news reports what happened that day or the day before). The best-weighted days
-are the timeline's; for each, the sentences naming it (else those published on it or the
-day after that name no day) are ranked by how central they are among them (cosine to their
-mean, with the vectors stored at ingest) plus three times how close they are to the query,
-and taken unless they repeat an entry already chosen. No model runs per sentence: only the
-query is embedded.
+are the timeline's; for each, the sentences naming it, then (when they are fewer than
+asked for) those published on it or the day after that name no day, are ranked by how
+central they are among them — cosine to their mean, once with the vectors stored at ingest
+and once with their words weighted by rarity (TF-IDF) — plus three times how close they are
+to the query, and taken unless they repeat an entry already chosen. No model runs per
+sentence: only the query is embedded.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.text.patterns import content_words
 from rag.timeline.dates import event_dates
 from rag.types import Citation, Hit, Span
 
@@ -153,21 +155,21 @@ def build_timeline(
     relevance = vectors @ query_vector
     chosen_days = choose_dates(sentences, relevance, dates, since, until)
     per_date = per_date or 2
+    words = _Words([s.text for s in sentences])
     picked: list[int] = []
     numbers: dict[str, int] = {}
     entries = []
     for day in chosen_days:
-        naming = [i for i, s in enumerate(sentences) if day in s.days]
         after = (day, day + dt.timedelta(days=1))
+        naming = [i for i, s in enumerate(sentences) if day in s.days]
         reported = [i for i, s in enumerate(sentences) if s.published in after and not s.days]
-        pool = naming or reported
-        pool = [i for i in pool if MIN_WORDS <= len(sentences[i].text.split()) <= MAX_WORDS]
-        if not pool:
-            continue
-        center = vectors[pool].mean(axis=0)
-        score = vectors[pool] @ center / max(float(np.linalg.norm(center)), 1e-9)
-        rank = score + RELEVANCE_WEIGHT * relevance[pool]
-        order = [pool[j] for j in np.argsort(-rank, kind="stable")]
+        order = []
+        for pool in (naming, reported):
+            pool = [i for i in pool if MIN_WORDS <= len(sentences[i].text.split()) <= MAX_WORDS]
+            if pool and len(order) < per_date:
+                rank = _centrality(vectors[pool]) + _centrality(words.matrix(pool))
+                rank += RELEVANCE_WEIGHT * relevance[pool]
+                order += [pool[j] for j in np.argsort(-rank, kind="stable")]
         taken: list[int] = []
         for i in order:
             if len(taken) >= per_date:
@@ -184,3 +186,30 @@ def build_timeline(
         if cites:
             entries.append(Entry(day.isoformat(), tuple(cites)))
     return Timeline(query, tuple(entries), shown)
+
+
+def _centrality(vectors: np.ndarray) -> np.ndarray:
+    """Each row's cosine to the mean of the (unit) rows."""
+    center = vectors.mean(axis=0)
+    return vectors @ center / max(float(np.linalg.norm(center)), 1e-9)
+
+
+class _Words:
+    """Sentences as unit TF-IDF vectors of their content words; the document frequencies
+    are counted over all the timeline's sentences."""
+
+    def __init__(self, texts: list[str]):
+        self.words = [content_words(t) for t in texts]
+        df = Counter(w for ws in self.words for w in ws)
+        self.idf = {w: float(np.log((1 + len(texts)) / (1 + n))) + 1 for w, n in df.items()}
+
+    def matrix(self, rows: list[int]) -> np.ndarray:
+        columns: dict[str, int] = {}
+        for i in rows:
+            for w in self.words[i]:
+                columns.setdefault(w, len(columns))
+        m = np.zeros((len(rows), max(len(columns), 1)))
+        for r, i in enumerate(rows):
+            for w in self.words[i]:
+                m[r, columns[w]] = self.idf[w]
+        return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-9)

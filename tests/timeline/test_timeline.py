@@ -110,3 +110,21 @@ def test_timeline_json_shape(archive, tmp_path, capsys):
     assert "13 May 2024" in text and "Sources:" in text
     assert cli(["--data-dir", data, "timeline", "  "]) == 1
     assert "error:" in capsys.readouterr().err
+
+
+def test_a_day_named_by_fewer_sentences_than_asked_is_filled_from_its_reports(archive, tmp_path):
+    # Published on Tuesday 5 March: one sentence names Monday, the others name no day.
+    paras = [
+        "The Talon bridge was closed to all traffic on Monday after inspectors found rust.",
+        "Inspectors said the steel supports under the Talon bridge had rusted through.",
+        "Commuters who use the Talon bridge face a long detour, the city said.",
+    ]
+    write_article(tmp_path / "news", "bridge.txt", "Talon bridge shut", "20240305",
+                  "https://city.test/talon", *paras)  # fmt: skip
+    archive.ingest([tmp_path / "news"])
+    made = archive.timeline("the Talon bridge", dates=1, per_date=2)
+    [entry] = made.entries
+    assert entry.date == "2024-03-04"
+    assert len(entry.summary) == 2 and "on Monday" in entry.summary[0]
+    text = archive.document(archive.documents()[0].doc_id)[1]
+    assert all(text[c.start : c.end] == c.quote for c in entry.citations)
