@@ -128,17 +128,20 @@ def evaluate_retrieval(
 def format_table(rows: dict[str, dict[str, float]]) -> str:
     """A plain text table: one row per system, one column per metric."""
     columns = list(dict.fromkeys(c for row in rows.values() for c in row))
-    lines = ["system".ljust(16) + "".join(c.rjust(20) for c in columns)]
+    width = max(len(name) for name in ["system", *rows]) + 2
+    sizes = [max(len(c), 8) + 2 for c in columns]
+    lines = ["system".ljust(width) + "".join(c.rjust(n) for c, n in zip(columns, sizes))]
     for name, row in rows.items():
-        cells = (_cell(row.get(c)) for c in columns)
-        lines.append(name.ljust(16) + "".join(cell.rjust(20) for cell in cells))
+        cells = (_cell(row.get(c)).rjust(n) for c, n in zip(columns, sizes))
+        lines.append(name.ljust(width) + "".join(cells))
     return "\n".join(lines)
 
 
 def _cell(value: float | None) -> str:
     if value is None:
         return "-"
-    return str(int(value)) if float(value).is_integer() and value > 1 else f"{value:.3f}"
+    whole = isinstance(value, int) or (float(value).is_integer() and value > 1)  # counts
+    return str(int(value)) if whole else f"{value:.3f}"
 
 
 def run_eval(

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rag.eval.retrieval import hit_at, percentile, reciprocal_rank
+from rag.eval.retrieval import format_table, hit_at, percentile, reciprocal_rank
 from tests.conftest import ROOT, write_article
 
 T = frozenset({"gold.txt"})
@@ -17,6 +17,17 @@ def test_metrics_on_a_hand_made_ranking():
     assert reciprocal_rank(ranked, T) == 0.25
     assert reciprocal_rank(["x.txt"] * 10 + ["gold.txt"], T, 10) == 0.0
     assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 0.5) == 3.0
+
+
+def test_the_table_lines_up_with_long_row_names_and_prints_counts_as_counts():
+    rows = {
+        "ours (offline, cited)": {"AR-1": 0.1034, "Date-F1": 1.0, "timelines": 19},
+        "SyrianCrisis_reuters/tl2.1": {"AR-1": 0.049, "Date-F1": 0.375, "timelines": 1},
+    }
+    lines = format_table(rows).splitlines()
+    assert len({len(line) for line in lines}) == 1  # every column ends in the same place
+    assert lines[1].split()[-3:] == ["0.103", "1.000", "19"]
+    assert lines[2].split()[-3:] == ["0.049", "0.375", "1"]
 
 
 def test_eval_command_end_to_end(tmp_path: Path):
