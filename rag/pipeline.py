@@ -246,9 +246,11 @@ class Archive:
         dates: int | None = None,
         per_date: int | None = None,
         filters: Filters | None = None,
+        days: list[dt.date] | None = None,
     ) -> Timeline:
         """The story's dated events, each an exact quote of the archive with its citation
-        (rag/timeline/build.py), from the `TIMELINE_PASSAGES` passages found on the topic."""
+        (rag/timeline/build.py), from the `TIMELINE_PASSAGES` passages found on the topic;
+        on the `days` given (what happened then), else on the days it chooses."""
         query = self.check_question(query)
         f = filters or Filters()
         limits = Filters(since or f.since, until or f.until, f.sites).capped(as_of)
@@ -256,4 +258,4 @@ class Archive:
         vector = self.backends.embedder.embed([query])[0]
         furniture = self._retriever.furniture(hits)
         return build_timeline(query, hits, vector, furniture, dates, per_date, limits.since,
-                              limits.until)  # fmt: skip
+                              limits.until, days)  # fmt: skip

@@ -144,8 +144,10 @@ def build_timeline(
     per_date: int | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    days: list[dt.date] | None = None,
 ) -> Timeline:
-    """The timeline of `query` from `hits` (with their stored sentence vectors)."""
+    """The timeline of `query` from `hits` (with their stored sentence vectors), on the
+    `days` given or on those chosen."""
     sentences = sentences_of(hits, furniture)
     coverage = Counter(h.date for h in {h.doc_id: h for h in hits if h.date}.values())
     shown = tuple(sorted(coverage.items()))
@@ -153,7 +155,7 @@ def build_timeline(
         return Timeline(query, (), shown)
     vectors = np.vstack([s.vector for s in sentences])
     relevance = vectors @ query_vector
-    chosen_days = choose_dates(sentences, relevance, dates, since, until)
+    chosen_days = sorted(days) if days else choose_dates(sentences, relevance, dates, since, until)
     per_date = per_date or 2
     words = _Words([s.text for s in sentences])
     picked: list[int] = []

@@ -128,3 +128,12 @@ def test_a_day_named_by_fewer_sentences_than_asked_is_filled_from_its_reports(ar
     assert len(entry.summary) == 2 and "on Monday" in entry.summary[0]
     text = archive.document(archive.documents()[0].doc_id)[1]
     assert all(text[c.start : c.end] == c.quote for c in entry.citations)
+
+
+def test_a_timeline_told_on_given_days_says_what_happened_on_each(archive, tmp_path):
+    import datetime as dt
+
+    _dam_archive(archive, tmp_path / "news")
+    made = archive.timeline("the Korvel dam", per_date=1, days=[dt.date(2024, 5, 8)])
+    assert [e.date for e in made.entries] == ["2024-05-08"]
+    assert "evacuated" in made.entries[0].summary[0] or "left" in made.entries[0].summary[0]
