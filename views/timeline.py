@@ -4,7 +4,6 @@ quoted sentences with their [n], then the sources, which open like an answer's."
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 import altair as alt
 import pandas as pd
@@ -15,6 +14,7 @@ from rag.text.dates import day
 from rag.timeline.build import Timeline
 from rag.timeline.render import timeline_json, timeline_text
 from rag.types import Citation
+from views.answer import show_citation
 
 
 def coverage_chart(made: Timeline) -> alt.LayerChart:
@@ -36,7 +36,7 @@ def coverage_chart(made: Timeline) -> alt.LayerChart:
     return (bars + rules).properties(height=180)
 
 
-def show_timeline(archive, made: Timeline, key: str, show_citation: Callable[..., None]) -> None:
+def show_timeline(archive, made: Timeline, key: str) -> None:
     if not made.entries:
         st.markdown(escape_markdown(f"The archive holds no dated events for “{made.query}”."))
         return
