@@ -47,7 +47,7 @@ def in_process(archive: Path, questions: list) -> list[float]:
     code = f"""
 import json, sys, time
 sys.path.insert(0, {str(ROOT)!r})
-from rag.eval.retrieval import load_questions
+from rag.eval.common import load_questions
 from rag.pipeline import Archive
 from rag.settings import Settings
 a = Archive(Settings(data_dir={str(archive)!r}, seed_dir=None))
@@ -117,7 +117,7 @@ def load(url: str, questions: list, clients: int, per_client: int) -> tuple[list
 
 
 def main() -> None:
-    from rag.eval.retrieval import load_questions, percentile
+    from rag.eval.common import load_questions, percentile
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--archive", type=Path, required=True)

@@ -25,7 +25,7 @@ def measure(archive: Path, questions: Path) -> dict[str, float]:
     """Times ask() in this process, with whatever `rag` is first on sys.path."""
     import time
 
-    from rag.eval.retrieval import load_questions, percentile
+    from rag.eval.common import load_questions, percentile
     from rag.pipeline import Archive
     from rag.settings import Settings
 

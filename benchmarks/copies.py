@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag.index.copies import PERMUTATIONS, Copies, buckets  # noqa: E402
 from rag.ingest.articles import read_article  # noqa: E402
-from rag.ingest.chunking import split_sentences  # noqa: E402
+from rag.text.sentences import split_sentences  # noqa: E402
 
 
 def filled(path: Path, n: int) -> sqlite3.Connection:

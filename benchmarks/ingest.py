@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag.backends import Backends  # noqa: E402
 from rag.eval.baseline import tutorial_store  # noqa: E402
-from rag.eval.retrieval import corpus_files, format_table  # noqa: E402
+from rag.eval.common import corpus_files, format_table  # noqa: E402
 from rag.index.embeddings import Encoder  # noqa: E402
 from rag.ingest.articles import ArticleError, read_article  # noqa: E402
 from rag.ingest.chunking import chunk_article  # noqa: E402

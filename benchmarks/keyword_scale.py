@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rag.eval.retrieval import format_table, load_questions, percentile  # noqa: E402
+from rag.eval.common import format_table, load_questions, percentile  # noqa: E402
 from rag.index.keyword import KeywordIndex, Row  # noqa: E402
 from rag.pipeline import Archive  # noqa: E402
 from rag.settings import Settings  # noqa: E402

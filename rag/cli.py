@@ -55,8 +55,9 @@ def _ingest(archive: Archive, paths: list[Path]) -> int:
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
     # the evaluation harness is not part of the product: imported only for this command
+    from rag.eval.common import corpus_files, format_table, load_questions
     from rag.eval.conflicts import evaluate_conflicts, load_rgb
-    from rag.eval.retrieval import corpus_files, format_table, load_questions, run_eval
+    from rag.eval.retrieval import run_eval
     from rag.eval.verify import load_facts
 
     bar = partial(tqdm, file=sys.stderr)

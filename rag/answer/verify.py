@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from rag.index.embeddings import Encoder
-from rag.ingest.chunking import split_sentences
 from rag.text.patterns import MARKER, NAME_WORD, NOT_NAMES, NUMBER, marker_numbers
+from rag.text.sentences import split_sentences
 from rag.types import Claim, Hit, Span
 
 _MARKERS = re.compile(rf"\s*{MARKER.pattern}")

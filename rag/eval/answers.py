@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
-from rag.eval.retrieval import Question, percentile
+from rag.eval.common import Question, percentile
 from rag.types import Answer
 
 # Questions that name a recent period; asked this many days before their quiz date, no

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.eval.retrieval import cache_dir
+from rag.eval.common import cache_dir
 from rag.index.stories import Stories, words
 from rag.settings import Settings
 

@@ -19,9 +19,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from rag.eval.retrieval import cache_dir
-from rag.ingest.chunking import split_sentences
+from rag.eval.common import cache_dir
 from rag.settings import Settings
+from rag.text.sentences import split_sentences
 from rag.timeline.render import timeline_json
 
 # AR-1 / AR-2 / Date-F1 on Timeline17, from the eval README.

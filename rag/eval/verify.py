@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag.answer.verify import check
-from rag.ingest.chunking import split_sentences
 from rag.pipeline import Archive
+from rag.text.sentences import split_sentences
 from rag.types import Hit
 
 THRESHOLDS = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7)

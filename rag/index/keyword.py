@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.index.bm25 import Row, Segment, mask, tokenize
-from rag.ingest.steps import no_steps
+from rag.index.steps import no_steps
 from rag.types import Filters
 
 _STATE = "state.json"
@@ -90,7 +90,7 @@ class KeywordIndex:
         """Bring the index in step with `versions` (doc_id -> current version): chunks of
         new and changed documents come from `rows_of(doc_ids)`; a first build or a merge
         reads `all_rows()`. Rows of other versions than `versions` says are left out.
-        `step` is told of each file written (see rag/ingest/steps.py)."""
+        `step` is told of each file written (see rag/index/steps.py)."""
         if self.sealed is None or self.small is None:
             self.rebuild(all_rows(), versions, generation, step)
             return

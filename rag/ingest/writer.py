@@ -4,7 +4,7 @@ For each article its chunks are written to Chroma under a new version; switching
 manifest row to that version is one SQLite transaction, the commit point; only then are
 the old version's chunks deleted. `pending` notes each version being written, so that the
 next writer deletes what a crash left. After a batch the keyword index is brought in step
-from the rows just written. Every write is followed by a step (rag/ingest/steps.py), where
+from the rows just written. Every write is followed by a step (rag/index/steps.py), where
 a test can crash the process.
 """
 
@@ -23,12 +23,13 @@ from filelock import FileLock, Timeout
 from rag.index.embeddings import embed_passages
 from rag.index.keyword import DELTA_MIN, Row
 from rag.index.manifest import Manifest
+from rag.index.steps import WriteSteps
 from rag.index.sync import InStep
 from rag.index.vectors import SentenceVectors
 from rag.ingest.articles import ArticleError
-from rag.ingest.chunking import chunk_article, split_sentences
-from rag.ingest.steps import WriteSteps
+from rag.ingest.chunking import chunk_article
 from rag.settings import Settings
+from rag.text.sentences import split_sentences
 from rag.types import Article, Chunk, FileResult
 
 if TYPE_CHECKING:

@@ -5,7 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rag.eval.retrieval import format_table, hit_at, percentile, reciprocal_rank
+from rag.eval.common import format_table, percentile
+from rag.eval.retrieval import hit_at, reciprocal_rank
 from tests.conftest import ROOT, write_article
 
 T = frozenset({"gold.txt"})

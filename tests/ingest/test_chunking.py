@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from rag.ingest.articles import parse_article, parse_upload, read_article
-from rag.ingest.chunking import chunk_article, split_sentences
+from rag.ingest.chunking import chunk_article
+from rag.text.sentences import split_sentences
 from tests.conftest import SEEDS
 
 

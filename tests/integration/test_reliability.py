@@ -21,8 +21,8 @@ from pathlib import Path
 from filelock import FileLock
 
 import rag.cli
+from rag.index.steps import CRASH_EXIT
 from rag.ingest.articles import read_article
-from rag.ingest.steps import CRASH_EXIT
 from rag.pipeline import Archive
 from rag.settings import Settings
 from tests.conftest import ROOT, write_article
