@@ -14,16 +14,9 @@ from tqdm import tqdm
 
 from rag.cli_args import date_arg, parser
 from rag.pipeline import Archive, QuestionError
-from rag.render import (
-    answer_json,
-    copies_line,
-    documents_json,
-    hit_json,
-    reported_line,
-    search_json,
-    stories_json,
-)
+from rag.render import copies_line, reported_line
 from rag.settings import Settings
+from rag.shapes import answer_json, documents_json, hit_json, search_json, stories_json
 from rag.timeline.render import timeline_json, timeline_text
 from rag.types import Answer, FileResult, Filters
 

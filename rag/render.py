@@ -12,25 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict
 from urllib.parse import quote, urlencode
 
 from rag.text.dates import day
 from rag.text.patterns import content_words
-from rag.types import Answer, Asked, DocInfo, Filters, Hit, Span, Story, site_of
+from rag.types import Answer, Asked, DocInfo, Filters, Span, site_of
 
 __all__ = [
-    "answer_json",
     "answer_markdown",
     "asked_caption",
     "copies_line",
     "reported_line",
-    "stories_json",
     "day",
     "escape_answer",
     "escape_markdown",
     "highlight",
-    "hit_json",
     "parse_share",
     "safe_url",
     "sentence_query",
@@ -126,66 +122,6 @@ def escape_answer(text: str, unsupported_mark: str) -> str:
     escaped = escape_markdown(text)
     mark = escape_markdown(unsupported_mark)
     return escaped.replace(mark, f":red[**{mark}**]") if mark else escaped
-
-
-def hit_json(hit: Hit) -> dict:
-    fields = ("rank", "score", "chunk_id", "doc_id", "title", "date", "url", "source", "text")
-    out = {f: getattr(hit, f) for f in fields}
-    out.update(score=round(hit.score, 4), start=hit.start, end=hit.end)
-    return out
-
-
-def search_json(query: str, hits: list[Hit]) -> dict:
-    """The `search --json` shape."""
-    return {"query": query, "hits": [hit_json(h) for h in hits]}
-
-
-def stories_json(stories: list[Story]) -> dict:
-    """The `stories --json` shape."""
-    fields = ("doc_id", "title", "date", "url", "source", "copy_of")
-    rows = []
-    for s in stories:
-        row = asdict(s)
-        row["documents"] = [{f: getattr(d, f) for f in fields} for d in s.documents]
-        rows.append(row)
-    return {"stories": rows}
-
-
-def documents_json(docs: list[DocInfo]) -> dict:
-    """The `docs --json` shape."""
-    return {"documents": [asdict(d) for d in docs]}
-
-
-def answer_json(answer: Answer) -> dict:
-    """The `ask --json` shape: one citation per cited article (its first quote in `quote`,
-    `start`, `end`), all the quotes the answer takes from it in `quotes`, and the other
-    articles that are near-copies of it in `copies`, other reports of its story in
-    `reported_by`."""
-    citations = []
-    copies, reported = dict(answer.copies), dict(answer.reported)
-    for quotes in answer.sources():
-        row = asdict(quotes[0])
-        del row["passage_start"]
-        keep = ("quote", "start", "end", "in_title", "chunk_id", "passage")
-        row["quotes"] = [{f: getattr(c, f) for f in keep} for c in quotes]
-        fields = ("doc_id", "title", "date", "url", "source")
-        row["copies"] = [{f: getattr(d, f) for f in fields} for d in copies.get(row["doc_id"], ())]
-        row["reported_by"] = [
-            {f: getattr(d, f) for f in fields} for d in reported.get(row["doc_id"], ())
-        ]
-        citations.append(row)
-    return {
-        "question": answer.question,
-        "answer": answer.text,
-        "abstained": answer.abstained,
-        "backend": answer.backend,
-        "notice": answer.notice,
-        "interpreted": answer.interpreted,
-        "out_of_scope": answer.out_of_scope,
-        "citations": citations,
-        "claims": [asdict(c) for c in answer.claims],
-        "conflicts": [asdict(c) for c in answer.conflicts],
-    }
 
 
 def asked_caption(asked: Asked, today: dt.date) -> str:

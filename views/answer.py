@@ -16,7 +16,6 @@ import streamlit as st
 
 from rag.pipeline import Archive
 from rag.render import (
-    answer_json,
     answer_markdown,
     asked_caption,
     copies_line,
@@ -30,6 +29,7 @@ from rag.render import (
     share_query,
     text_fragment_url,
 )
+from rag.shapes import answer_json
 from rag.types import Answer, Asked, Citation, Span
 from views.page import plural, scroll_to
 

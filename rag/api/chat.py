@@ -25,7 +25,8 @@ from sse_starlette import EventSourceResponse
 from rag.api.guard import error_body
 from rag.api.models import Options
 from rag.pipeline import Archive
-from rag.render import WORD_JOINER, answer_json, safe_url
+from rag.render import WORD_JOINER, safe_url
+from rag.shapes import answer_json
 from rag.types import Answer
 
 # model name -> answer offline (quotes) whatever the configured backend

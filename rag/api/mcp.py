@@ -15,7 +15,7 @@ from mcp.server.transport_security import TransportSecuritySettings
 from starlette.routing import BaseRoute
 
 from rag.pipeline import Archive, QuestionError
-from rag.render import answer_json, documents_json, search_json
+from rag.shapes import answer_json, documents_json, search_json
 from rag.timeline.render import timeline_json
 from rag.types import Filters
 

@@ -11,7 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field
 
 from rag.pipeline import Archive
-from rag.render import hit_json
+from rag.shapes import hit_json
 from rag.types import Filters
 
 

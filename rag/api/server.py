@@ -23,7 +23,7 @@ from rag.api.guard import Guard, TooLarge, error_body
 from rag.api.mcp import build_mcp, mcp_routes
 from rag.api.models import AskRequest, SearchRequest, TimelineRequest, editor, reader
 from rag.pipeline import Archive, QuestionError
-from rag.render import answer_json, documents_json, search_json, stories_json
+from rag.shapes import answer_json, documents_json, search_json, stories_json
 from rag.timeline.render import timeline_json
 from rag.types import StoreUnavailable
 

@@ -16,7 +16,7 @@ from rag.answer.evidence import score_sentences
 from rag.answer.llm_answer import LLMAnswerer, format_passages, passages_for
 from rag.backends import Backends
 from rag.pipeline import Archive
-from rag.render import answer_json
+from rag.shapes import answer_json
 from tests.conftest import BLINKEN, STORM, STORM_QUESTION, two_reports
 
 QUESTION = "what did Blinken say about a summit?"

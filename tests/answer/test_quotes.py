@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from rag.pipeline import Archive
-from rag.render import answer_json, answer_markdown
+from rag.render import answer_markdown
+from rag.shapes import answer_json
 from tests.conftest import write_article
 
 

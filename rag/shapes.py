@@ -1,0 +1,68 @@
+"""The JSON shapes the command line prints (`--json`) and the API and MCP tools return:
+one function per shape, so every shell gives the same fields (pure functions)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from rag.types import Answer, DocInfo, Hit, Story
+
+
+def hit_json(hit: Hit) -> dict:
+    fields = ("rank", "score", "chunk_id", "doc_id", "title", "date", "url", "source", "text")
+    out = {f: getattr(hit, f) for f in fields}
+    out.update(score=round(hit.score, 4), start=hit.start, end=hit.end)
+    return out
+
+
+def search_json(query: str, hits: list[Hit]) -> dict:
+    """The `search --json` shape."""
+    return {"query": query, "hits": [hit_json(h) for h in hits]}
+
+
+def stories_json(stories: list[Story]) -> dict:
+    """The `stories --json` shape."""
+    fields = ("doc_id", "title", "date", "url", "source", "copy_of")
+    rows = []
+    for s in stories:
+        row = asdict(s)
+        row["documents"] = [{f: getattr(d, f) for f in fields} for d in s.documents]
+        rows.append(row)
+    return {"stories": rows}
+
+
+def documents_json(docs: list[DocInfo]) -> dict:
+    """The `docs --json` shape."""
+    return {"documents": [asdict(d) for d in docs]}
+
+
+def answer_json(answer: Answer) -> dict:
+    """The `ask --json` shape: one citation per cited article (its first quote in `quote`,
+    `start`, `end`), all the quotes the answer takes from it in `quotes`, and the other
+    articles that are near-copies of it in `copies`, other reports of its story in
+    `reported_by`."""
+    citations = []
+    copies, reported = dict(answer.copies), dict(answer.reported)
+    for quotes in answer.sources():
+        row = asdict(quotes[0])
+        del row["passage_start"]
+        keep = ("quote", "start", "end", "in_title", "chunk_id", "passage")
+        row["quotes"] = [{f: getattr(c, f) for f in keep} for c in quotes]
+        fields = ("doc_id", "title", "date", "url", "source")
+        row["copies"] = [{f: getattr(d, f) for f in fields} for d in copies.get(row["doc_id"], ())]
+        row["reported_by"] = [
+            {f: getattr(d, f) for f in fields} for d in reported.get(row["doc_id"], ())
+        ]
+        citations.append(row)
+    return {
+        "question": answer.question,
+        "answer": answer.text,
+        "abstained": answer.abstained,
+        "backend": answer.backend,
+        "notice": answer.notice,
+        "interpreted": answer.interpreted,
+        "out_of_scope": answer.out_of_scope,
+        "citations": citations,
+        "claims": [asdict(c) for c in answer.claims],
+        "conflicts": [asdict(c) for c in answer.conflicts],
+    }
