@@ -25,6 +25,7 @@ import numpy as np
 from rag.eval.common import cache_dir
 from rag.index.stories import Stories, words
 from rag.settings import Settings
+from rag.text.dates import day_number
 
 # Barhom et al. 2019's document clustering (TF-IDF K-means given the true number of
 # stories) on ECB+'s test topics 36-45: B-cubed F1, from the eval README.
@@ -103,7 +104,7 @@ def regroup(archive, doc_ids: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for doc_id in dict.fromkeys(doc_ids):
         info, text = archive.document(doc_id)
-        day = int(info.date.replace("-", "") or 0)
+        day = day_number(info.date)
         with db:
             out[doc_id] = stories.write(doc_id, day, info.title, text, original.get(doc_id, ""))
     return out

@@ -29,6 +29,7 @@ from rag.index.vectors import SentenceVectors
 from rag.ingest.articles import ArticleError
 from rag.ingest.chunking import chunk_article
 from rag.settings import Settings
+from rag.text.dates import day_number
 from rag.text.sentences import split_sentences
 from rag.types import Article, Chunk, FileResult
 
@@ -183,9 +184,9 @@ class Writer:
                 sentences = [text[a:b] for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
             else:
                 sentences = [text[s.start : s.end] for s in split_sentences(text)]
-            self.manifest.find_copies(doc_id, int(date.replace("-", "") or 0), sentences)
+            self.manifest.find_copies(doc_id, day_number(date), sentences)
         for doc_id, date, title, text in self.manifest.stories.missing():  # stored before
-            self.manifest.find_story(doc_id, int(date.replace("-", "") or 0), title, text)
+            self.manifest.find_story(doc_id, day_number(date), title, text)
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document and all its chunks; False if there is no such document."""

@@ -5,6 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 
+def day_number(date: str) -> int:
+    """An ISO date as the archive stores it per chunk: YYYYMMDD, 0 when undated."""
+    return int(date.replace("-", "") or 0)
+
+
 def newest_first(date: str) -> int:
     """Sort key putting the newest ISO date first and undated last."""
     return -dt.date.fromisoformat(date).toordinal() if date else 1
