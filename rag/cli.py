@@ -7,7 +7,6 @@ import argparse
 import json
 import logging
 import sys
-from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -44,45 +43,6 @@ def _ingest(archive: Archive, paths: list[Path]) -> int:
         if r.status == "skipped":
             print(f"  skipped {r.path}: {r.reason}")
     return EXIT_SKIPPED if counts["skipped"] else EXIT_OK
-
-
-def _eval(settings: Settings, args: argparse.Namespace) -> int:
-    # the evaluation harness is not part of the product: imported only for this command
-    from rag.eval.common import corpus_files, format_table, load_questions
-    from rag.eval.conflicts import evaluate_conflicts, load_rgb
-    from rag.eval.retrieval import run_eval
-    from rag.eval.verify import load_facts
-
-    bar = partial(tqdm, file=sys.stderr)
-    if args.stories:
-        from rag.eval.stories import evaluate_stories
-
-        rows = evaluate_stories(settings, args.stories, bar)
-    elif args.timelines:
-        from rag.eval.timelines import evaluate_timelines
-
-        rows = evaluate_timelines(settings, args.timelines, bar, args.out)
-    elif not (args.articles and args.questions):
-        print("error: eval needs --articles and --questions (or --stories or --timelines DIR)",
-              file=sys.stderr)  # fmt: skip
-        return EXIT_FATAL
-    elif args.conflicts:
-        rgb = load_rgb(args.questions)[: args.limit]
-        with bar(total=len(rgb), desc="conflicts", unit="q") as progress:
-            rows = evaluate_conflicts(settings, args.articles, rgb, lambda: progress.update(1))
-    else:
-        questions = load_questions(args.questions)[: args.limit]
-        files = corpus_files(args.articles, args.subset)
-        facts = load_facts(args.questions)[: args.limit] if args.verify else None
-        rows = run_eval(
-            settings, files, questions, args.k, args.answers, bar, args.baseline, facts,
-            retrieval=not args.no_retrieval,
-        )  # fmt: skip
-    print(format_table(rows))
-    if args.out:
-        args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {args.out}")
-    return EXIT_OK
 
 
 def _search(archive: Archive, args: argparse.Namespace) -> int:
@@ -256,8 +216,10 @@ def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
     settings = Settings(data_dir=args.data_dir) if args.data_dir else Settings()
-    if args.command == "eval":
-        return _eval(settings, args)
+    if args.command == "eval":  # the evaluation harness is not the product: imported for this
+        from rag.eval.command import evaluate
+
+        return evaluate(settings, args)
     archive = Archive(settings)
     if args.command == "ingest":
         return _ingest(archive, args.paths)

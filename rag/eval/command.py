@@ -1,0 +1,52 @@
+"""`python -m rag eval …`: which evaluation the arguments ask for (retrieval and answers on
+RealTimeQA, conflicts on RGB, stories on ECB+, timelines on Timeline17), its progress bars,
+and its table. The command line imports this only for that command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from functools import partial
+
+from tqdm import tqdm
+
+from rag.eval.common import corpus_files, format_table, load_questions
+from rag.eval.conflicts import evaluate_conflicts, load_rgb
+from rag.eval.retrieval import run_eval
+from rag.eval.verify import load_facts
+from rag.settings import Settings
+
+
+def evaluate(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the evaluation the arguments ask for, print its table (and write it to --out)."""
+    bar = partial(tqdm, file=sys.stderr)
+    if args.stories:
+        from rag.eval.stories import evaluate_stories
+
+        rows = evaluate_stories(settings, args.stories, bar)
+    elif args.timelines:
+        from rag.eval.timelines import evaluate_timelines
+
+        rows = evaluate_timelines(settings, args.timelines, bar, args.out)
+    elif not (args.articles and args.questions):
+        print("error: eval needs --articles and --questions (or --stories or --timelines DIR)",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    elif args.conflicts:
+        rgb = load_rgb(args.questions)[: args.limit]
+        with bar(total=len(rgb), desc="conflicts", unit="q") as progress:
+            rows = evaluate_conflicts(settings, args.articles, rgb, lambda: progress.update(1))
+    else:
+        questions = load_questions(args.questions)[: args.limit]
+        files = corpus_files(args.articles, args.subset)
+        facts = load_facts(args.questions)[: args.limit] if args.verify else None
+        rows = run_eval(
+            settings, files, questions, args.k, args.answers, bar, args.baseline, facts,
+            retrieval=not args.no_retrieval,
+        )  # fmt: skip
+    print(format_table(rows))
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}")
+    return 0
