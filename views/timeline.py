@@ -42,7 +42,7 @@ def show_timeline(archive, made: Timeline, key: str) -> None:
         return
     st.caption("Coverage over time: articles on the topic per day; dashed lines are the "
                "timeline's days")  # fmt: skip
-    st.altair_chart(coverage_chart(made), use_container_width=True)
+    st.altair_chart(coverage_chart(made), width="stretch")
     sources: dict[int, list[Citation]] = {}
     with st.container(key=f"{key}-timeline"):
         for entry in made.entries:
