@@ -28,7 +28,7 @@ from rag.search.retriever import Retriever
 from rag.settings import Settings
 from rag.text.dates import day as format_day
 from rag.text.patterns import content_words
-from rag.timeline.build import Timeline, build_timeline
+from rag.timeline.build import Timeline, build_timeline, request_problem
 from rag.types import Answer, DocInfo, FileResult, Filters, Hit, Story, site_of
 
 TIMELINE_PASSAGES = 600  # how many passages on the topic a timeline is built from
@@ -254,6 +254,8 @@ class Archive:
         query = self.check_question(query)
         f = filters or Filters()
         limits = Filters(since or f.since, until or f.until, f.sites).capped(as_of)
+        if problem := request_problem(dates, per_date, limits.since, limits.until):
+            raise QuestionError(problem)
         hits = self._retriever.wide(query, TIMELINE_PASSAGES, as_of, limits)
         vector = self.backends.embedder.embed([query])[0]
         furniture = self._retriever.furniture(hits)

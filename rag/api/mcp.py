@@ -85,14 +85,13 @@ def build_mcp(archive: Archive) -> MCPServer:
     ) -> dict[str, Any]:
         """A story's timeline: the days its events happened, oldest first, each with
         verbatim, cited sentences from the archive (start/end index the article text)."""
-        try:
-            query = archive.check_question(query)
-        except QuestionError as e:
-            raise ToolError(str(e)) from e
         filters = Filters.of(since, until, sites or ())
-        made = await to_thread.run_sync(
-            lambda: archive.timeline(query, as_of=as_of, dates=dates, filters=filters)
-        )
+        try:
+            made = await to_thread.run_sync(
+                lambda: archive.timeline(query, as_of=as_of, dates=dates, filters=filters)
+            )
+        except QuestionError as e:  # an empty query, a count out of range, since after until
+            raise ToolError(str(e)) from e
         return timeline_json(made)
 
     @mcp.tool()

@@ -8,6 +8,7 @@ from fastapi import HTTPException, Request
 from pydantic import BaseModel, Field
 
 from rag.api.guard import EDITOR, READER
+from rag.timeline.build import DATES_LIMIT, PER_DATE_LIMIT
 from rag.types import Filters
 
 
@@ -37,8 +38,12 @@ class AskRequest(Options):
 
 class TimelineRequest(Options):
     query: str
-    dates: int | None = Field(None, gt=0, le=366, description="how many dates (default: as needed)")
-    per_date: int | None = Field(None, gt=0, le=5, description="sentences per date (default 2)")
+    dates: int | None = Field(
+        None, gt=0, le=DATES_LIMIT, description="how many dates (default: as needed)"
+    )
+    per_date: int | None = Field(
+        None, gt=0, le=PER_DATE_LIMIT, description="sentences per date (default 2)"
+    )
 
 
 def role(request: Request) -> str:

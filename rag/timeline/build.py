@@ -32,6 +32,7 @@ from rag.types import Citation, Hit, Span
 PUBLISHED_WEIGHT = 0.5
 DAY_BEFORE = 0.5  # the share of that weight given to the day before publication
 MAX_DATES = 30
+DATES_LIMIT, PER_DATE_LIMIT = 366, 5  # the most dates and sentences per date one may ask for
 # With no number of dates asked for: days weighing at least this share of the heaviest.
 MIN_SHARE = 0.1
 RELEVANCE_WEIGHT = 3.0  # of a sentence's closeness to the query, against its centrality
@@ -45,6 +46,19 @@ _ASKS = re.compile(
     r"|^\s*how\s+did\s+(?P<story>.+?)\s+unfold\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+
+
+def request_problem(
+    dates: int | None, per_date: int | None, since: dt.date | None, until: dt.date | None
+) -> str | None:
+    """What is wrong with a timeline request, in words for the user; None if nothing."""
+    if dates is not None and not 1 <= dates <= DATES_LIMIT:
+        return f"the number of dates must be 1 to {DATES_LIMIT} (or left out: as the story needs)"
+    if per_date is not None and not 1 <= per_date <= PER_DATE_LIMIT:
+        return f"the number of sentences per date must be 1 to {PER_DATE_LIMIT}"
+    if since and until and since > until:
+        return f"the period starts on {since:%-d %B %Y}, after it ends on {until:%-d %B %Y}"
+    return None
 
 
 def asks_timeline(question: str) -> str | None:

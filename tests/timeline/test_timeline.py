@@ -137,3 +137,17 @@ def test_a_timeline_told_on_given_days_says_what_happened_on_each(archive, tmp_p
     made = archive.timeline("the Korvel dam", per_date=1, days=[dt.date(2024, 5, 8)])
     assert [e.date for e in made.entries] == ["2024-05-08"]
     assert "evacuated" in made.entries[0].summary[0] or "left" in made.entries[0].summary[0]
+
+
+def test_a_timeline_asked_for_nonsense_says_what_is_wrong(archive, tmp_path, capsys):
+    _dam_archive(archive, tmp_path / "news")
+    capsys.readouterr()
+    data = str(archive.settings.data_dir)
+    for args, problem in (
+        (["--dates", "0"], "number of dates must be 1 to 366"),
+        (["--dates", "-3"], "number of dates must be 1 to 366"),
+        (["--per-date", "0"], "sentences per date must be 1 to 5"),
+        (["--since", "2024-05-10", "--until", "2024-05-01"], "starts on 10 May 2024, after it"),
+    ):
+        assert cli(["--data-dir", data, "timeline", "the Korvel dam", *args]) == 1
+        assert problem in capsys.readouterr().err
