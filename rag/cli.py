@@ -49,9 +49,13 @@ def _search(archive: Archive, args: argparse.Namespace) -> int:
     if not args.query.strip():
         print("error: the query is empty (or use --batch FILE)", file=sys.stderr)
         return EXIT_FATAL
-    hits = archive.search(
-        args.query, args.k, as_of=args.as_of, filters=_filters(args), copies=args.all_copies
-    )
+    try:
+        hits = archive.search(
+            args.query, args.k, as_of=args.as_of, filters=_filters(args), copies=args.all_copies
+        )
+    except QuestionError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_FATAL
     if args.json:
         print(json.dumps(search_json(args.query, hits), ensure_ascii=False, indent=2))
         return EXIT_OK

@@ -30,7 +30,7 @@ def parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="the passages nearest to a query")
     search.add_argument("query", nargs="?", default="")
     search.add_argument("--batch", type=Path, help='JSON lines {"id", "query", "as_of"?}')
-    search.add_argument("-k", type=int, default=None, help="how many passages")
+    search.add_argument("-k", type=count_arg, default=None, help="how many passages")
     search.add_argument("--json", action="store_true")
     docs = sub.add_parser("docs", help="list the archive's documents")
     docs.add_argument("--json", action="store_true")
@@ -74,7 +74,7 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--timelines", type=Path, metavar="DIR", help="timelines against journalists' (T17)"
     )
-    ev.add_argument("-k", type=int, default=10)
+    ev.add_argument("-k", type=count_arg, default=10)
     ev.add_argument(
         "--answers",
         action="store_true",
@@ -102,3 +102,13 @@ def date_arg(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as e:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got '{text}'") from e
+
+
+def count_arg(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got '{text}'")
+    return n

@@ -170,6 +170,8 @@ class Archive:
         (the other reports of a story follow further down).
         """
         s = self.settings
+        if filters and (problem := filters.problem()):
+            raise QuestionError(problem)
         if self.manifest.count() == 0:
             return []
         k, mode, per_doc = k or s.top_k, mode or s.search_mode, per_doc or s.max_chunks_per_doc
@@ -207,6 +209,8 @@ class Archive:
         article are one source (each citation names the others) unless `copies`.
         """
         question = self.check_question(question)
+        if filters and (problem := filters.problem()):
+            raise QuestionError(problem)
         if self.manifest.count() == 0:
             return Answer(question, self.message("empty_archive"), abstained=True)
         b, s = self.backends, self.settings
@@ -253,9 +257,10 @@ class Archive:
         on the `days` given (what happened then), else on the days it chooses."""
         query = self.check_question(query)
         f = filters or Filters()
-        limits = Filters(since or f.since, until or f.until, f.sites).capped(as_of)
-        if problem := request_problem(dates, per_date, limits.since, limits.until):
+        limits = Filters(since or f.since, until or f.until, f.sites)
+        if problem := request_problem(dates, per_date) or limits.problem():
             raise QuestionError(problem)
+        limits = limits.capped(as_of)
         hits = self._retriever.wide(query, TIMELINE_PASSAGES, as_of, limits)
         vector = self.backends.embedder.embed([query])[0]
         furniture = self._retriever.furniture(hits)

@@ -56,6 +56,13 @@ class Filters:
         """Filters from what a user typed: sites with or without "www."."""
         return cls(since, until, tuple(s.removeprefix("www.") for s in sites))
 
+    def problem(self) -> str | None:
+        """What is wrong with these filters, in words for the user; None if nothing."""
+        if self.since and self.until and self.since > self.until:
+            start, end = (f"{d:%-d %B %Y}" for d in (self.since, self.until))
+            return f"the period starts on {start}, after it ends on {end}"
+        return None
+
     def capped(self, as_of: dt.date | None) -> Filters:
         """These filters, with nothing published after `as_of`."""
         if as_of is None or (self.until and self.until <= as_of):

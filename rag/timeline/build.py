@@ -48,16 +48,12 @@ _ASKS = re.compile(
 )
 
 
-def request_problem(
-    dates: int | None, per_date: int | None, since: dt.date | None, until: dt.date | None
-) -> str | None:
-    """What is wrong with a timeline request, in words for the user; None if nothing."""
+def request_problem(dates: int | None, per_date: int | None) -> str | None:
+    """What is wrong with the counts a timeline is asked for, in words; None if nothing."""
     if dates is not None and not 1 <= dates <= DATES_LIMIT:
         return f"the number of dates must be 1 to {DATES_LIMIT} (or left out: as the story needs)"
     if per_date is not None and not 1 <= per_date <= PER_DATE_LIMIT:
         return f"the number of sentences per date must be 1 to {PER_DATE_LIMIT}"
-    if since and until and since > until:
-        return f"the period starts on {since:%-d %B %Y}, after it ends on {until:%-d %B %Y}"
     return None
 
 

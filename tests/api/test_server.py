@@ -202,6 +202,10 @@ def test_bad_requests_get_a_clear_json_error(api):
     assert "question" in error(httpx.post(f"{api}/api/ask", json={"q": "x"}), 400)
     long = {"question": "why " * 400}
     assert "1000" in error(httpx.post(f"{api}/api/ask", json=long), 400)
+    backwards = {"query": "Blinken", "since": "2022-06-10", "until": "2022-06-01"}
+    for route in ("search", "timeline"):
+        said = error(httpx.post(f"{api}/api/{route}", json=backwards), 400)
+        assert "starts on 10 June 2022, after it ends on 1 June 2022" in said
     huge = {"query": "x" * 300_000}
     assert "limit" in error(httpx.post(f"{api}/api/search", json=huge), 413)
     many = [("files", (f"{i}.txt", b"x")) for i in range(21)]

@@ -101,6 +101,13 @@ def test_errors_are_one_clear_line(data: Path):
     assert empty.returncode == 1 and "Traceback" not in empty.stderr
     missing = rag(data, "delete", "no-such-id")
     assert missing.returncode == 1 and "no document with id" in missing.stderr
+    backwards = ["--since", "2022-06-10", "--until", "2022-06-01"]
+    for verb in ("ask", "search"):
+        done = rag(data, verb, "Blinken summit", *backwards)
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert "the period starts on 10 June 2022, after it ends on 1 June 2022" in done.stderr
+    zero = rag(data, "search", "Blinken", "-k", "0")
+    assert zero.returncode == 2 and "at least 1, got '0'" in zero.stderr
 
 
 def test_delete_via_cli(tmp_path: Path):
