@@ -38,6 +38,12 @@ class QuestionError(ValueError):
     """A question that cannot be asked (empty, too long); the message is for the user."""
 
 
+def _refuse(problem: str | None) -> None:
+    """A QuestionError giving `problem` as the reason, if there is one."""
+    if problem:
+        raise QuestionError(problem)
+
+
 class Archive:
     """A news archive in a data directory: Chroma chunks, SQLite manifest, BM25 index.
 
@@ -170,8 +176,7 @@ class Archive:
         (the other reports of a story follow further down).
         """
         s = self.settings
-        if filters and (problem := filters.problem()):
-            raise QuestionError(problem)
+        _refuse((filters or Filters()).problem())
         if self.manifest.count() == 0:
             return []
         k, mode, per_doc = k or s.top_k, mode or s.search_mode, per_doc or s.max_chunks_per_doc
@@ -209,8 +214,7 @@ class Archive:
         article are one source (each citation names the others) unless `copies`.
         """
         question = self.check_question(question)
-        if filters and (problem := filters.problem()):
-            raise QuestionError(problem)
+        _refuse((filters or Filters()).problem())
         if self.manifest.count() == 0:
             return Answer(question, self.message("empty_archive"), abstained=True)
         b, s = self.backends, self.settings
@@ -258,8 +262,7 @@ class Archive:
         query = self.check_question(query)
         f = filters or Filters()
         limits = Filters(since or f.since, until or f.until, f.sites)
-        if problem := request_problem(dates, per_date) or limits.problem():
-            raise QuestionError(problem)
+        _refuse(request_problem(dates, per_date) or limits.problem())
         limits = limits.capped(as_of)
         hits = self._retriever.wide(query, TIMELINE_PASSAGES, as_of, limits)
         vector = self.backends.embedder.embed([query])[0]

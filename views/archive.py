@@ -78,8 +78,8 @@ def show_copies(archive: Archive, info: DocInfo) -> None:
         st.caption(f"Also published as {count}: " + "; ".join(named(d) for d in copies[:10]))
     reports = archive.reported_with(info.doc_id)
     if reports:
-        count = "1 other report" if len(reports) == 1 else f"{len(reports)} other reports"
-        st.caption(f"Same story, {count}: " + "; ".join(named(d) for d in reports[:10]))
+        shown = "; ".join(named(d) for d in reports[:10])
+        st.caption(f"Same story, {plural(len(reports), 'other report')}: {shown}")
 
 
 def reader(archive: Archive, doc_id: str, query: str, sentence: Span | None) -> None:

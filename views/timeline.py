@@ -15,6 +15,7 @@ from rag.timeline.build import Timeline
 from rag.timeline.render import timeline_json, timeline_text
 from rag.types import Citation
 from views.answer import show_citation
+from views.page import plural
 
 
 def coverage_chart(made: Timeline) -> alt.LayerChart:
@@ -51,8 +52,8 @@ def show_timeline(archive, made: Timeline, key: str) -> None:
                 st.markdown("- " + escape_markdown(f"“{c.quote}” [{c.n}]"))
                 sources.setdefault(c.n, []).append(c)
     articles = len(sources)
-    st.caption(f"{len(made.entries)} dates, quoted verbatim from {articles} "
-               f"article{'s' if articles != 1 else ''} in the archive")  # fmt: skip
+    st.caption(f"{len(made.entries)} dates, quoted verbatim from {plural(articles, 'article')} "
+               "in the archive")  # fmt: skip
     for n in sorted(sources):
         show_citation(archive, tuple(sources[n]), key)
     with st.expander("Share or export"):
