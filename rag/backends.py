@@ -67,7 +67,7 @@ class Backends:
     @cached_property
     def offline(self) -> OfflineAnswerer:
         s = self.settings
-        return OfflineAnswerer(self.prompts, s.max_quotes, s.min_answer_score)
+        return OfflineAnswerer(self.prompts, s.max_quotes, s.answer_weights)
 
     @cached_property
     def _configured(self) -> tuple[Answerer, str]:

@@ -91,6 +91,20 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="RGB's conflicting sources instead: --articles holds one folder per question",
     )
+    ev.add_argument(
+        "--folds",
+        type=count_arg,
+        metavar="K",
+        help="with --answers: fit the answer weights by K-fold cross-validation (folds by quiz "
+        "week) and print the in-fold and out-of-fold figures",
+    )
+    ev.add_argument(
+        "--fix",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="with --folds: leave this weight out of the fit, at this value (repeat)",
+    )
     ev.add_argument("--no-retrieval", action="store_true", help="skip the retrieval measurements")
     ev.add_argument("--limit", type=int, help="only the first N questions")
     ev.add_argument("--out", type=Path, help="write the results as JSON here")

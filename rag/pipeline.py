@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 from rag.answer.conflicts import add_conflicts
 from rag.answer.evidence import score_sentences
 from rag.answer.question import asks_latest, names_in
-from rag.answer.quotes import OnToken
+from rag.answer.quotes import Answerer, OnToken
 from rag.answer.scope import out_of_scope
+from rag.answer.weights import AnswerWeights
 from rag.backends import Backends
 from rag.index.manifest import Manifest
 from rag.index.stories import summarize
@@ -32,6 +33,19 @@ from rag.timeline.build import Timeline, build_timeline, request_problem
 from rag.types import Answer, DocInfo, FileResult, Filters, Hit, Story, site_of
 
 TIMELINE_PASSAGES = 600  # how many passages on the topic a timeline is built from
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The passages an answer is written from: the first k are read, the rest searched for
+    disagreements; `furniture` (doc_id, start) are sentences never quoted."""
+
+    question: str
+    query: str  # the question as it stands alone (a follow-up rewritten)
+    hits: tuple[Hit, ...]
+    k: int
+    furniture: frozenset[tuple[str, int]]
+    as_of: dt.date
 
 
 class QuestionError(ValueError):
@@ -217,24 +231,54 @@ class Archive:
         _refuse((filters or Filters()).problem())
         if self.manifest.count() == 0:
             return Answer(question, self.message("empty_archive"), abstained=True)
-        b, s = self.backends, self.settings
-        answerer = b.offline if offline else b.answerer
+        answerer = self.backends.offline if offline else self.backends.answerer
         query = answerer.standalone(question, history or [])
+        reading = self.read(question, query, as_of, filters, k, copies)
+        return self.write(reading, answerer, on_token, closest)
+
+    def read(
+        self,
+        question: str,
+        query: str,
+        as_of: dt.date | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+        copies: bool = False,
+    ) -> Reading:
+        """What an answer to `query` (the question as it stands alone) is written from."""
         names = content_words(" ".join(names_in(query))) if asks_latest(query) else set()
-        hits, k = self._retriever.passages(query, as_of, filters, k or s.top_k, copies, names)
+        k = k or self.settings.top_k
+        hits, k = self._retriever.passages(query, as_of, filters, k, copies, names)
         furniture = self._retriever.furniture(hits)
+        return Reading(question, query, tuple(hits), k, frozenset(furniture),
+                       as_of or dt.date.today())  # fmt: skip
+
+    def write(
+        self,
+        reading: Reading,
+        answerer: Answerer,
+        on_token: OnToken | None = None,
+        closest: bool = False,
+        weights: AnswerWeights | None = None,
+    ) -> Answer:
+        """The answer `answerer` writes from `reading`, with the disagreements among its
+        sources, or why the archive does not answer. `weights` (default: the settings') are
+        those of the scoring, the period check and the disagreements; the answerer has its
+        own (rag/eval/folds.py passes both to try other weights)."""
+        b, r = self.backends, reading
+        w = weights or self.settings.answer_weights
+        question, query, hits, k = r.question, r.query, list(r.hits), r.k
         # the evidence, once: both writers draw on it, and conflicts are looked for in it
-        scored = score_sentences(query, hits[:k], b.embedder, furniture)
-        day = as_of or dt.date.today()
-        scope = None if closest else out_of_scope(query, day, scored, s.min_answer_score)
+        scored = score_sentences(query, hits[:k], b.embedder, r.furniture, w)
+        scope = None if closest else out_of_scope(query, r.as_of, scored, w)
         if scope is not None:  # no LLM call: the archive cannot know this yet
             text = self.message(scope.prompt, period=scope.period, terms=scope.terms,
-                                as_of=format_day(day.isoformat()))  # fmt: skip
+                                as_of=format_day(r.as_of.isoformat()))  # fmt: skip
             answer = Answer(question, text, True, hits=tuple(hits[:k]), out_of_scope=True)
             return replace(answer, interpreted=query if query != question else "")
         answer = answerer.answer(query, hits[:k], scored, on_token)
         original = self.manifest.originals([h.doc_id for h in hits])
-        answer = add_conflicts(answer, scored, hits[k:], s.min_answer_score, b.prompts, furniture,
+        answer = add_conflicts(answer, scored, hits[k:], w.min_score, b.prompts, r.furniture,
                                original)  # fmt: skip
         cited = dict.fromkeys(c.doc_id for c in answer.citations)
         groups = ((d, self.manifest.copy_group(d)) for d in cited)

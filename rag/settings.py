@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rag.answer.weights import AnswerWeights
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -62,10 +64,10 @@ class Settings(BaseSettings):
     # for sources that disagree with it (keyword match only, no embedding: cheap).
     conflict_k: int = Field(default=12, gt=0)
     max_quotes: int = Field(default=4, gt=0)
-    # Below this sentence score the archive is said not to answer (see rag/answer/quotes.py).
-    # 0.40 measured: 1.8% false abstention on RealTimeQA dev against subset-1k, 99.1%
-    # abstention when the same questions are asked of an archive of only seeds/.
-    min_answer_score: float = 0.40
+    # How sentences are scored, ranked and quoted, and below which score the archive is said
+    # not to answer: each weight fitted by cross-validation (rag/answer/weights.py).
+    # RAG_ANSWER_WEIGHTS='{"min_score": 0.45}' changes one.
+    answer_weights: AnswerWeights = AnswerWeights()
     # Answers: "offline" quotes the archive (no model); "openai" uses any OpenAI-compatible
     # endpoint at llm_base_url (llama.cpp server, vLLM, LM Studio, OpenAI); "ollama" an
     # Ollama server. The key comes from RAG_LLM_API_KEY (or OPENAI_API_KEY for OpenAI).

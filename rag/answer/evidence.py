@@ -18,21 +18,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.answer.question import STATEMENT, candidates, is_statement, question_kind
+from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.index.embeddings import Encoder
 from rag.text.patterns import NAME_WORD, NUMBER, content_words
 from rag.types import Hit, Span
 
-# Weight of keyword overlap against embedding similarity in a sentence's score.
-_KEYWORD_WEIGHT = 0.3
-# A sentence that names someone or something, or gives a number, that the question does not
-# ranks this much higher: it is more likely to hold the answer than a mere paraphrase.
-_NEW_FACT_BONUS = 0.1
-# Measured on the RealTimeQA dev questions (README, "Offline answers"): a sentence offering
-# the answer most of the best sentences offer ranks up to _VOTE_WEIGHT higher; one from
-# the n-th article of the search ranks _ARTICLE_WEIGHT / n higher. Votes come from the
+# The weights of score and rank: rag/answer/weights.py. Votes for an answer come from the
 # _VOTERS best sentences, each weighted exp((score - best score) / _VOTE_SPREAD).
-_VOTE_WEIGHT = 0.05
-_ARTICLE_WEIGHT = 0.3
 _VOTERS = 15
 _VOTE_SPREAD = 0.1
 _FACT = re.compile(rf"\b(?:{NAME_WORD}|(?:{NUMBER})%?)")
@@ -64,11 +56,12 @@ def score_sentences(
     hits: list[Hit],
     embedder: Encoder,
     furniture: set[tuple[str, int]] = frozenset(),
+    weights: AnswerWeights = DEFAULT,
 ) -> list[ScoredSentence]:
     """Every distinct sentence of the hits, and each article's headline, scored against the
-    question, best first. Headlines count: news often states the answer only there.
-    Sentences in `furniture` ((doc_id, start): page furniture, rag/text/furniture.py) are
-    left out.
+    question with `weights`, best first. Headlines count: news often states the answer only
+    there. Sentences in `furniture` ((doc_id, start): page furniture,
+    rag/text/furniture.py) are left out.
 
     Sentence vectors stored at ingest are used; only sentences without one are embedded."""
     seen: set[tuple[str, int]] = set(furniture)
@@ -90,17 +83,21 @@ def score_sentences(
     vectors = np.stack([next(embedded) if v is None else v for v in stored])
     similarity = vectors @ asked_vector
     asked = content_words(question)
+    w = weights
     scored = []
     for (hit, span, text), sim in zip(candidates, similarity):
         overlap = len(asked & content_words(text)) / len(asked) if asked else 0.0
-        score = (1 - _KEYWORD_WEIGHT) * float(sim) + _KEYWORD_WEIGHT * overlap
-        rank = score + _NEW_FACT_BONUS * new_facts(question, text)
+        score = (1 - w.keyword) * float(sim) + w.keyword * overlap
+        rank = score + w.new_fact * new_facts(question, text)
         scored.append(ScoredSentence(hit, span, text, score, overlap, rank, span == _TITLE))
-    return sorted(_ranked(question, hits, scored), key=lambda s: s.rank, reverse=True)
+    return sorted(_ranked(question, hits, scored, w), key=lambda s: s.rank, reverse=True)
 
 
-def _ranked(question: str, hits: list[Hit], scored: list[ScoredSentence]) -> list[ScoredSentence]:
-    """The sentences with the answer-kind vote and the article's search rank in their rank."""
+def _ranked(
+    question: str, hits: list[Hit], scored: list[ScoredSentence], w: AnswerWeights
+) -> list[ScoredSentence]:
+    """The sentences with the answer-kind vote, whether they offer an answer of the kind at
+    all, and the article's search rank in their rank."""
     kind = question_kind(question)
     if kind == STATEMENT:
         offered = [{"quote"} if is_statement(s.text) else set() for s in scored]
@@ -120,8 +117,9 @@ def _ranked(question: str, hits: list[Hit], scored: list[ScoredSentence]) -> lis
         replace(
             s,
             rank=s.rank
-            + _VOTE_WEIGHT * max((votes[a] for a in answers), default=0.0) / top
-            + _ARTICLE_WEIGHT / article[s.hit.doc_id],
+            + w.vote * max((votes[a] for a in answers), default=0.0) / top
+            + w.adds * bool(answers)
+            + w.article / article[s.hit.doc_id],
         )
         for s, answers in zip(scored, offered)
     ]

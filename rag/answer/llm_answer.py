@@ -93,7 +93,7 @@ class LLMAnswerer:
         on_token: OnToken | None = None,
     ) -> Answer:
         s = self.settings
-        quotes = select_quotes(scored, s.max_quotes, s.min_answer_score, asks_latest(question))
+        quotes = select_quotes(scored, s.max_quotes, s.answer_weights, asks_latest(question))
         if not quotes:
             return build_answer(question, hits, [], self.prompts)
         passages = passages_for(hits, s.llm_passages)

@@ -12,17 +12,15 @@ from typing import Protocol
 
 from langchain_core.prompts import PromptTemplate
 
-from rag.answer.evidence import ScoredSentence
+from rag.answer.evidence import ScoredSentence, new_facts
 from rag.answer.followup import standalone as follow_up
 from rag.answer.question import asks_latest
+from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.text.dates import day, newest_first
 from rag.text.patterns import MARKER
 from rag.types import Answer, Citation, Claim, Hit, site_of
 
 OnToken = Callable[[str], None]
-
-# Quote further sentences only if they rank within this margin of the best one.
-_MARGIN = 0.2
 
 
 def defang_markers(text: str) -> str:
@@ -41,35 +39,52 @@ def _lead_in(chosen: ScoredSentence, scored: list[ScoredSentence]) -> ScoredSent
 
 
 def select_quotes(
-    scored: list[ScoredSentence], max_quotes: int, min_score: float, latest: bool = False
+    scored: list[ScoredSentence],
+    max_quotes: int,
+    weights: AnswerWeights = DEFAULT,
+    latest: bool = False,
 ) -> list[ScoredSentence]:
     """The sentences worth quoting: first the lead, the best-ranked sentence (the one most
     likely to hold the fact asked for), with the sentence leading into it if that is on the
-    question too; then supporting sentences, at most one more per article, newest first.
+    question too; then supporting sentences ranked within the margin of the lead, newest
+    first: at most `weights.per_story` of them from any one story, a further one from a story
+    only if it adds a name or number the quotes so far lack, and all within the word budget.
 
     With `latest` (an open question naming no time: rag/answer/question.py) the lead is
     the best sentence of the newest article among those nearly as relevant as the best,
     and the rest are earlier context, chosen by relevance alone."""
-    if not scored or max(s.score for s in scored) < min_score:
+    w = weights
+    if not scored or max(s.score for s in scored) < w.min_score:
         return []
-    lead = next(s for s in scored if s.score >= min_score)
-    near = max(lead.score - _MARGIN, min_score)
+    lead = next(s for s in scored if s.score >= w.min_score)
+    near = max(lead.score - w.margin, w.min_score)
     if latest:
         dated = [s for s in scored if s.score >= near and s.hit.date]
         lead = max(dated, key=lambda s: (s.hit.date, s.rank), default=lead)
     before = _lead_in(lead, scored) if max_quotes > 1 else None
     chosen = [q for q in (before, lead) if q]
     support: list[ScoredSentence] = []
+    budget = w.words or float("inf")
+    words = sum(len(q.text.split()) for q in chosen)
     for s in scored:
         if len(chosen) + len(support) >= max_quotes:
             break
-        if (s.score < near) if latest else (s.rank < lead.rank - _MARGIN):
+        if (s.score < near) if latest else (s.rank < lead.rank - w.margin):
             continue
-        if s.score < min_score or any(_story(s) == _story(c) for c in support):
+        if s.score < w.min_score or words + len(s.text.split()) > budget:
+            continue
+        same = [c for c in support if _story(c) == _story(s)]
+        if len(same) >= w.per_story or (same and not _adds_fact(s, chosen + support)):
             continue
         if all(s.text.lower() != c.text.lower() for c in chosen + support):
             support.append(s)
+            words += len(s.text.split())
     return chosen + sorted(support, key=lambda c: newest_first(c.hit.date))
+
+
+def _adds_fact(s: ScoredSentence, quoted: list[ScoredSentence]) -> bool:
+    """True if the sentence names something or gives a number no quote so far holds."""
+    return new_facts(" ".join(q.text for q in quoted), s.text)
 
 
 def _story(s: ScoredSentence) -> str:
@@ -159,8 +174,8 @@ class OfflineAnswerer:
 
     name = "offline"
 
-    def __init__(self, prompts: dict[str, PromptTemplate], max_quotes: int, min_score: float):
-        self.prompts, self.max_quotes, self.min_score = prompts, max_quotes, min_score
+    def __init__(self, prompts: dict[str, PromptTemplate], max_quotes: int, weights: AnswerWeights):
+        self.prompts, self.max_quotes, self.weights = prompts, max_quotes, weights
 
     def standalone(self, question: str, history: list[tuple[str, str]]) -> str:
         return follow_up(question, history)
@@ -173,5 +188,5 @@ class OfflineAnswerer:
         on_token: OnToken | None = None,
     ) -> Answer:
         latest = asks_latest(question)
-        quotes = select_quotes(scored, self.max_quotes, self.min_score, latest)
+        quotes = select_quotes(scored, self.max_quotes, self.weights, latest)
         return build_answer(question, hits, quotes, self.prompts)

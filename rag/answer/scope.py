@@ -15,13 +15,11 @@ from dataclasses import dataclass
 
 from rag.answer.evidence import ScoredSentence
 from rag.answer.question import names_in
+from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.search.dates import DateRange, question_range
 from rag.text.dates import day
 from rag.text.patterns import content_words
 
-# An article published this many days before the period still counts ("this week" asked on
-# a Monday is about the weekend's news too).
-SLACK = dt.timedelta(days=3)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
@@ -35,11 +33,16 @@ class OutOfScope:
 
 
 def out_of_scope(
-    question: str, as_of: dt.date, scored: list[ScoredSentence], min_score: float
+    question: str,
+    as_of: dt.date,
+    scored: list[ScoredSentence],
+    weights: AnswerWeights = DEFAULT,
 ) -> OutOfScope | None:
     """Why no quotable sentence can answer the question in the period it names, or None
-    when one can (or the question names no period)."""
-    quotable = [s for s in scored if s.score >= min_score]
+    when one can (or the question names no period). An article published up to
+    `weights.slack_days` before the period counts ("this week" asked on a Monday is about
+    the weekend's news too); a sentence scoring `weights.sure_score` answers from any day."""
+    quotable = [s for s in scored if s.score >= weights.min_score]
     future = sorted({int(y) for y in _YEAR.findall(question) if int(y) > as_of.year})
     if future:  # "who won the 2030 World Cup?": only a report naming that year can say
         year = str(future[0])
@@ -49,9 +52,12 @@ def out_of_scope(
     asked = question_range(question, as_of)
     if asked is None:
         return None
-    if any(_published_in(s.hit.date, asked) for s in quotable):
+    slack = dt.timedelta(days=weights.slack_days)
+    if any(_published_in(s.hit.date, asked, slack) for s in quotable):
         return None
-    return OutOfScope("out_of_period", _period(asked), key_terms(question))
+    if any(s.score >= weights.sure_score for s in quotable):
+        return None
+    return OutOfScope("out_of_period", _period(asked, slack), key_terms(question))
 
 
 def key_terms(question: str) -> str:
@@ -61,12 +67,12 @@ def key_terms(question: str) -> str:
     return ", ".join(dict.fromkeys(found))
 
 
-def _published_in(date: str, asked: DateRange) -> bool:
-    return bool(date) and asked.start - SLACK <= dt.date.fromisoformat(date) <= asked.end
+def _published_in(date: str, asked: DateRange, slack: dt.timedelta) -> bool:
+    return bool(date) and asked.start - slack <= dt.date.fromisoformat(date) <= asked.end
 
 
-def _period(asked: DateRange) -> str:
-    start, end = asked.start - SLACK, asked.end
+def _period(asked: DateRange, slack: dt.timedelta) -> str:
+    start, end = asked.start - slack, asked.end
     if start.year != end.year:
         return f"from {day(start.isoformat())} to {day(end.isoformat())}"
     if start.month != end.month:

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from rag.eval.common import corpus_files, format_table, load_questions
 from rag.eval.conflicts import evaluate_conflicts, load_rgb
-from rag.eval.retrieval import run_eval
+from rag.eval.retrieval import WEIGHTS, run_eval
 from rag.eval.verify import load_facts
 from rag.settings import Settings
 
@@ -38,15 +38,33 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
         with bar(total=len(rgb), desc="conflicts", unit="q") as progress:
             rows = evaluate_conflicts(settings, args.articles, rgb, lambda: progress.update(1))
     else:
+        fixed = dict(_fixed(item) for item in args.fix)
         questions = load_questions(args.questions)[: args.limit]
         files = corpus_files(args.articles, args.subset)
         facts = load_facts(args.questions)[: args.limit] if args.verify else None
         rows = run_eval(
-            settings, files, questions, args.k, args.answers, bar, args.baseline, facts,
-            retrieval=not args.no_retrieval,
+            settings, files, questions, args.k, args.answers or bool(args.folds), bar,
+            args.baseline, facts,
+            retrieval=not args.no_retrieval, folds=args.folds or 0, fixed=fixed,
         )  # fmt: skip
-    print(format_table(rows))
+    weights = {n.removeprefix(WEIGHTS): r for n, r in rows.items() if n.startswith(WEIGHTS)}
+    print(format_table({n: r for n, r in rows.items() if not n.startswith(WEIGHTS)}))
+    if weights:
+        print("\nweights chosen\n" + format_table(weights))
     if args.out:
         args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
     return 0
+
+
+def _fixed(item: str) -> tuple[str, float]:
+    """NAME=VALUE of --fix, as (name, value)."""
+    from rag.eval.folds import GRID
+
+    name, _, value = item.partition("=")
+    if name.strip() not in GRID:
+        raise SystemExit(f"error: --fix {item}: the weights are {', '.join(GRID)}")
+    try:
+        return name.strip(), float(value)
+    except ValueError:
+        raise SystemExit(f"error: --fix {item}: the value must be a number") from None

@@ -16,6 +16,8 @@ from rag.eval.common import Question, cache_dir, percentile, same_article
 from rag.settings import Settings
 from rag.types import Answer
 
+WEIGHTS = "weights: "  # rows of run_eval's result that hold weights chosen, not metrics
+
 
 def hit_at(sources: list[str], targets: frozenset[str], k: int) -> float:
     """1.0 if an answer article is among the articles of the top k chunks."""
@@ -62,8 +64,12 @@ def run_eval(
     baseline: bool = False,
     facts: list | None = None,
     retrieval: bool = True,
+    folds: int = 0,
+    fixed: dict[str, float] | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Ingest `files` into a cached archive, then measure each system on `questions`."""
+    """Ingest `files` into a cached archive, then measure each system on `questions`. With
+    `folds` (and `answers`) also fit the answer weights by cross-validation (rag/eval/folds.py;
+    the weights chosen are the rows named WEIGHTS + fold), leaving `fixed` ones as given."""
     from rag.pipeline import Archive
 
     questions = same_article(questions, files)
@@ -113,6 +119,15 @@ def run_eval(
         early = too_early(questions)
         with bar(total=len(early), desc="too early", unit="q") as progress:
             rows["too early"] = evaluate_answers(ask, early)
+    if answers and folds:
+        from rag.eval.folds import Tuner, cross_validate
+
+        with bar(total=len(questions) + len(early), desc="read once", unit="q") as progress:
+            tuner = Tuner(archive, questions, lambda: progress.update(1))
+        with bar(total=folds, desc=f"{folds} folds", unit="fold") as progress:
+            found, chosen = cross_validate(tuner, folds, fixed, lambda: progress.update(1))
+        rows.update(found)
+        rows.update({WEIGHTS + name: weights for name, weights in chosen.items()})
     if facts:
         from rag.eval.verify import evaluate_verifier
 

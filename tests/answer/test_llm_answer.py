@@ -148,7 +148,7 @@ def test_a_disagreement_the_model_left_out_is_added_with_its_own_citation(archiv
     drafted = model.answer(question, hits, scored)
     # as Archive.ask does: conflicts are looked for in the evidence once the answer is written
     s, prompts = archive.settings, archive.backends.prompts
-    answer = add_conflicts(drafted, scored, [], s.min_answer_score, prompts)
+    answer = add_conflicts(drafted, scored, [], s.answer_weights.min_score, prompts)
     assert answer.claims[0].supported and answer.claims[0].citations == (1,)
     newest, earlier = answer.conflicts[0].sides
     assert newest.citations == (1,) and earlier.citations == (2,)

@@ -1,0 +1,78 @@
+"""Honest tuning: folds hold whole quiz weeks, and `eval --answers --folds K` prints the
+in-fold and out-of-fold figures and the weights each fold chose."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from rag.eval.common import Question
+from rag.eval.folds import week_folds
+from tests.conftest import ROOT, write_article
+
+
+def _q(qid: str, day: str) -> Question:
+    return Question(qid, "q", "a", frozenset(), dt.date.fromisoformat(day))
+
+
+def test_folds_hold_whole_weeks_and_a_too_early_question_stays_with_its_own():
+    days = ["2022-06-06", "2022-06-08", "2022-06-13", "2022-06-20", "2022-06-22", "2022-06-27"]
+    asked = [(_q(f"q{i}", d), False) for i, d in enumerate(days)]
+    early = (_q("q1", "2022-04-27"), True)  # q1 asked 42 days early: another week
+    fold = week_folds([*asked, early], 3)
+    assert fold[0] == fold[1] and fold[3] == fold[4]  # same week, same fold
+    assert len(set(fold[:6])) == 3  # four weeks dealt round three folds
+    assert fold[6] == fold[1]
+
+
+def _corpus(folder: Path) -> list[dict]:
+    """Four weeks of harbour news, a question each week."""
+    towns = ["Valdora", "Merrowby", "Carrowmore", "Ballyglass"]
+    questions = []
+    for i, town in enumerate(towns):
+        day = dt.date(2022, 6, 6) + dt.timedelta(weeks=i)
+        write_article(
+            folder, f"{town}.txt", f"{town} harbour reopens", f"{day:%Y%m%d}",
+            f"https://n.test/{town}",
+            f"The port of {town} reopened on Monday after the storm, officials said.",
+            f"Harbour master Ilse Brandt{i} said {i + 2} ferries would sail again this week.",
+        )  # fmt: skip
+        questions.append({
+            "id": town, "query": f"Who is the harbour master of {town}?",
+            "answer": f"Ilse Brandt{i}", "question_date": f"{day + dt.timedelta(days=2)}",
+            "evidence": [{"target_file": f"{town}.txt"}],
+        })  # fmt: skip
+    return questions
+
+
+def test_eval_folds_prints_in_fold_and_out_of_fold_figures_and_the_weights(tmp_path: Path):
+    questions = tmp_path / "q.jsonl"
+    rows = _corpus(tmp_path / "articles")
+    questions.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "r.json"
+    cmd = [sys.executable, "-m", "rag", "--data-dir", str(tmp_path / "data"), "eval",
+           "--articles", str(tmp_path / "articles"), "--questions", str(questions),
+           "--answers", "--no-retrieval", "--folds", "2", "--fix", "keyword=0.3",
+           "--out", str(out)]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "fitted, out-of-fold (2 folds)" in done.stdout
+    assert "weights chosen" in done.stdout
+    result = json.loads(out.read_text())
+    assert result["fitted, out-of-fold (2 folds)"]["questions"] == 4
+    assert result["weights: fold 1"]["keyword"] == 0.3  # --fix keeps it out of the fit
+    assert result["weights: fold 2"]["keyword"] == 0.3
+    assert result["fitted, out-of-fold (2 folds)"]["answer_in_citation"] == 1.0
+
+
+def test_fixing_an_unknown_weight_is_a_clear_error(tmp_path: Path):
+    cmd = [sys.executable, "-m", "rag", "--data-dir", str(tmp_path / "data"), "eval",
+           "--articles", str(tmp_path), "--questions", str(tmp_path / "q.jsonl"),
+           "--answers", "--folds", "2", "--fix", "kewyord=0.3"]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode != 0
+    assert "--fix kewyord=0.3: the weights are" in done.stderr
+    assert "Traceback" not in done.stderr
