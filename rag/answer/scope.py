@@ -3,8 +3,8 @@
 A question such as "which country's prime minister resigned this week?" asked as of a day
 when no report of it existed yet must not be answered with older reports that only look
 alike. If no sentence good enough to quote comes from an article published in the period
-the question names (a few days either side: a report follows its event), the archive does
-not answer, and says why.
+the question names or after it (or a few days before: "this week" asked on a Monday is about
+the weekend's news too), the archive does not answer, and says why.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def out_of_scope(
     if asked is None:
         return None
     slack = dt.timedelta(days=weights.slack_days)
-    if any(_published_in(s.hit.date, asked, slack) for s in quotable):
+    if any(_published_in(s.hit.date, asked, slack, as_of) for s in quotable):
         return None
     if any(s.score >= weights.sure_score for s in quotable):
         return None
@@ -67,8 +67,10 @@ def key_terms(question: str) -> str:
     return ", ".join(dict.fromkeys(found))
 
 
-def _published_in(date: str, asked: DateRange, slack: dt.timedelta) -> bool:
-    return bool(date) and asked.start - slack <= dt.date.fromisoformat(date) <= asked.end
+def _published_in(date: str, asked: DateRange, slack: dt.timedelta, as_of: dt.date) -> bool:
+    """True if an article of `date` can report what happened in the period: published in it
+    (or `slack` before) or after it (a record "set in June" is reported in August)."""
+    return bool(date) and asked.start - slack <= dt.date.fromisoformat(date) <= as_of
 
 
 def _period(asked: DateRange, slack: dt.timedelta) -> str:

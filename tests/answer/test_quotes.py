@@ -114,6 +114,24 @@ def test_a_question_about_a_period_with_no_reports_is_refused_with_the_reason(
     assert not answer.abstained and "Boston" in answer.citations[0].quote
 
 
+def test_a_question_about_an_earlier_month_is_answered_by_a_later_report(
+    archive: Archive, tmp_path
+):
+    folder = tmp_path / "g"
+    write_article(
+        folder, "gas.txt", "Gas prices fall for a 50th day", "20220803", "https://news.test/gas",
+        "The national average price of gas set a record high of $5.02 a gallon in June.",
+        "Prices have been falling for more than 50 days since that June peak, AAA said.",
+    )  # fmt: skip
+    archive.ingest([folder])
+    question = "What was the record high average price for a gallon of gas, set in June?"
+    answer = archive.ask(question, as_of=dt.date(2022, 8, 4))  # reported after June
+    assert not answer.abstained, answer.text
+    assert "$5.02" in answer.citations[0].quote
+    early = archive.ask(question, as_of=dt.date(2022, 5, 20))  # before June: unknown
+    assert early.abstained
+
+
 def test_an_offline_follow_up_is_read_from_the_previous_turn(archive: Archive, tmp_path):
     folder = tmp_path / "f"
     write_article(
