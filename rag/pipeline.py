@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from rag.answer.conflicts import add_conflicts
-from rag.answer.evidence import score_sentences
+from rag.answer.evidence import Sentence, rank_sentences, sentences_of
 from rag.answer.question import asks_latest, names_in
 from rag.answer.quotes import Answerer, OnToken
 from rag.answer.scope import out_of_scope
@@ -37,8 +37,9 @@ TIMELINE_PASSAGES = 600  # how many passages on the topic a timeline is built fr
 
 @dataclass(frozen=True)
 class Reading:
-    """The passages an answer is written from: the first k are read, the rest searched for
-    disagreements; `furniture` (doc_id, start) are sentences never quoted."""
+    """The passages an answer is written from: the first k are read (their `sentences` may
+    be quoted), the rest searched for disagreements; `furniture` (doc_id, start) are
+    sentences never quoted."""
 
     question: str
     query: str  # the question as it stands alone (a follow-up rewritten)
@@ -46,6 +47,7 @@ class Reading:
     k: int
     furniture: frozenset[tuple[str, int]]
     as_of: dt.date
+    sentences: tuple[Sentence, ...]
 
 
 class QuestionError(ValueError):
@@ -249,9 +251,10 @@ class Archive:
         names = content_words(" ".join(names_in(query))) if asks_latest(query) else set()
         k = k or self.settings.top_k
         hits, k = self._retriever.passages(query, as_of, filters, k, copies, names)
-        furniture = self._retriever.furniture(hits)
-        return Reading(question, query, tuple(hits), k, frozenset(furniture),
-                       as_of or dt.date.today())  # fmt: skip
+        furniture = frozenset(self._retriever.furniture(hits))
+        sentences = sentences_of(query, hits[:k], self.backends.embedder, furniture)
+        day = as_of or dt.date.today()
+        return Reading(question, query, tuple(hits), k, furniture, day, tuple(sentences))
 
     def write(
         self,
@@ -269,7 +272,7 @@ class Archive:
         w = weights or self.settings.answer_weights
         question, query, hits, k = r.question, r.query, list(r.hits), r.k
         # the evidence, once: both writers draw on it, and conflicts are looked for in it
-        scored = score_sentences(query, hits[:k], b.embedder, r.furniture, w)
+        scored = rank_sentences(query, hits[:k], list(r.sentences), w)
         scope = None if closest else out_of_scope(query, r.as_of, scored, w)
         if scope is not None:  # no LLM call: the archive cannot know this yet
             text = self.message(scope.prompt, period=scope.period, terms=scope.terms,

@@ -21,7 +21,7 @@ from rag.answer.question import STATEMENT, candidates, is_statement, question_ki
 from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.index.embeddings import Encoder
 from rag.text.patterns import NAME_WORD, NUMBER, content_words
-from rag.types import Hit, Span
+from rag.types import Hit, Span, site_of
 
 # The weights of score and rank: rag/answer/weights.py. Votes for an answer come from the
 # _VOTERS best sentences, each weighted exp((score - best score) / _VOTE_SPREAD).
@@ -48,20 +48,30 @@ def new_facts(question: str, sentence: str) -> bool:
     """True if the sentence names something or gives a number the question does not."""
     asked = {w.lower() for w in _FACT.findall(question)}
     # the sentence's first word is capitalized anyway, so it does not count as a name
-    return any(w.lower() not in asked for w in _FACT.findall(sentence[1:]))
+    found = (m.group(0) for m in _FACT.finditer(sentence) if m.start() > 0)
+    return any(w.lower() not in asked for w in found)
 
 
-def score_sentences(
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or headline) an answer may quote, with its embedding similarity to the
+    question: what scoring needs that no weight changes."""
+
+    hit: Hit
+    span: Span
+    text: str
+    similarity: float
+
+
+def sentences_of(
     question: str,
     hits: list[Hit],
     embedder: Encoder,
     furniture: set[tuple[str, int]] = frozenset(),
-    weights: AnswerWeights = DEFAULT,
-) -> list[ScoredSentence]:
-    """Every distinct sentence of the hits, and each article's headline, scored against the
-    question with `weights`, best first. Headlines count: news often states the answer only
-    there. Sentences in `furniture` ((doc_id, start): page furniture,
-    rag/text/furniture.py) are left out.
+) -> list[Sentence]:
+    """Every distinct sentence of the hits, and each article's headline, with its similarity
+    to the question. Headlines count: news often states the answer only there. Sentences in
+    `furniture` ((doc_id, start): page furniture, rag/text/furniture.py) are left out.
 
     Sentence vectors stored at ingest are used; only sentences without one are embedded."""
     seen: set[tuple[str, int]] = set(furniture)
@@ -82,14 +92,35 @@ def score_sentences(
     asked_vector = next(embedded)
     vectors = np.stack([next(embedded) if v is None else v for v in stored])
     similarity = vectors @ asked_vector
+    return [Sentence(*c, float(sim)) for c, sim in zip(candidates, similarity)]
+
+
+def score_sentences(
+    question: str,
+    hits: list[Hit],
+    embedder: Encoder,
+    furniture: set[tuple[str, int]] = frozenset(),
+    weights: AnswerWeights = DEFAULT,
+) -> list[ScoredSentence]:
+    """The sentences of the hits (sentences_of) scored against the question, best first."""
+    return rank_sentences(question, hits, sentences_of(question, hits, embedder, furniture),
+                          weights)  # fmt: skip
+
+
+def rank_sentences(
+    question: str, hits: list[Hit], sentences: list[Sentence], weights: AnswerWeights = DEFAULT
+) -> list[ScoredSentence]:
+    """`sentences` (of `hits`) scored against the question with `weights`, best first."""
+    if not sentences:
+        return []
     asked = content_words(question)
     w = weights
     scored = []
-    for (hit, span, text), sim in zip(candidates, similarity):
-        overlap = len(asked & content_words(text)) / len(asked) if asked else 0.0
-        score = (1 - w.keyword) * float(sim) + w.keyword * overlap
-        rank = score + w.new_fact * new_facts(question, text)
-        scored.append(ScoredSentence(hit, span, text, score, overlap, rank, span == _TITLE))
+    for c in sentences:
+        overlap = len(asked & content_words(c.text)) / len(asked) if asked else 0.0
+        score = (1 - w.keyword) * c.similarity + w.keyword * overlap
+        rank = score + w.new_fact * new_facts(_with_outlet(question, c.hit), c.text)
+        scored.append(ScoredSentence(c.hit, c.span, c.text, score, overlap, rank, c.span == _TITLE))
     return sorted(_ranked(question, hits, scored, w), key=lambda s: s.rank, reverse=True)
 
 
@@ -102,7 +133,7 @@ def _ranked(
     if kind == STATEMENT:
         offered = [{"quote"} if is_statement(s.text) else set() for s in scored]
     else:
-        offered = [candidates(kind, question, s.text) for s in scored]
+        offered = [candidates(kind, _with_outlet(question, s.hit), s.text) for s in scored]
     best = max(s.score for s in scored)
     votes: Counter[str] = Counter()
     voters = sorted(range(len(scored)), key=lambda i: scored[i].score, reverse=True)[:_VOTERS]
@@ -123,6 +154,15 @@ def _ranked(
         )
         for s, answers in zip(scored, offered)
     ]
+
+
+def _with_outlet(question: str, hit: Hit) -> str:
+    """The question with the name of the hit's outlet: a headline's "| CNN" or a "Reuters
+    reported" names no answer (cnn.com -> CNN, bbc.co.uk -> BBC)."""
+    labels = site_of(hit.url).split(".")
+    short = len(labels) > 2 and len(labels[-2]) <= 3  # co.uk, com.au
+    outlet = labels[-3] if short else labels[-2] if len(labels) > 1 else ""
+    return f"{question} {outlet.upper()}" if outlet else question
 
 
 def on_topic(

@@ -29,7 +29,7 @@ from rag.eval.common import Question
 # The values tried for each weight, one weight at a time; max_quotes is the setting of that
 # name (how many sentences an answer quotes at most).
 GRID: dict[str, tuple[float, ...]] = {
-    "min_score": (0.34, 0.37, 0.40, 0.43, 0.46),
+    "min_score": (0.37, 0.40, 0.43, 0.46),
     "keyword": (0.1, 0.2, 0.3, 0.4, 0.5),
     "new_fact": (0.0, 0.05, 0.1, 0.15, 0.2),
     "vote": (0.0, 0.025, 0.05, 0.1, 0.15, 0.2),
