@@ -32,8 +32,8 @@ class AnswerWeights(BaseModel):
     # Supporting quotes rank within margin of the lead; each story gives at most per_story
     # of them (a further one must add a name or number the quotes so far lack); all quotes
     # together hold at most `words` words (0: no budget, max_quotes alone limits them).
-    margin: float = Field(default=0.2, ge=0)
-    per_story: int = Field(default=1, ge=1)
+    margin: float = Field(default=0.3, ge=0)
+    per_story: int = Field(default=3, ge=1)
     words: int = Field(default=0, ge=0)
     # The period check (rag/answer/scope.py): an article published up to slack_days before
     # the period a question names counts as in it; a sentence scoring sure_score or more

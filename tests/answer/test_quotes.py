@@ -151,3 +151,23 @@ def test_an_offline_follow_up_is_read_from_the_previous_turn(archive: Archive, t
     assert answer.interpreted == "What did Biden say about Brittney Griner?"
     assert answer.question == "and what did Biden say about it?"
     assert "safe and on her way home" in answer.citations[0].quote
+
+
+def test_an_article_gives_as_many_quotes_as_it_holds_distinct_facts(archive: Archive, tmp_path):
+    folder = tmp_path / "h"
+    write_article(
+        folder, "plan.txt", "Carrowmore unveils its harbour plan", "20230410",
+        "https://news.test/plan",
+        "The Carrowmore harbour plan includes a new breakwater of 400 metres.",
+        "Tourism in the county has grown every summer since the bypass opened.",
+        "The Carrowmore harbour plan also includes a ferry terminal for Inishmore boats.",
+        "Local schools will close early on Friday for the regatta.",
+        "A fish market run by Orla Keane is part of the Carrowmore harbour plan.",
+    )  # fmt: skip
+    archive.ingest([folder])
+    answer = archive.ask("What does the Carrowmore harbour plan include?")
+    quotes = [c.quote for c in answer.citations]
+    assert {c.n for c in answer.citations} == {1}, answer.text  # one article, one number
+    for fact in ("400 metres", "Inishmore", "Orla Keane"):
+        assert any(fact in q for q in quotes), (fact, answer.text)
+    assert not any("regatta" in q or "bypass" in q for q in quotes)
