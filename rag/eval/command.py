@@ -65,6 +65,7 @@ def _fixed(item: str) -> tuple[str, float]:
     if name.strip() not in GRID:
         raise SystemExit(f"error: --fix {item}: the weights are {', '.join(GRID)}")
     try:
-        return name.strip(), float(value)
+        number = float(value)
     except ValueError:
         raise SystemExit(f"error: --fix {item}: the value must be a number") from None
+    return name.strip(), int(number) if number.is_integer() else number
