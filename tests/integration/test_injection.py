@@ -37,8 +37,10 @@ def hostile_archive(archive: Archive, tmp_path) -> Archive:
 
 
 def assert_answer_is_safe(archive: Archive, answer) -> None:
-    # every marker in the text is one of the answer's own citations, numbered 1..n
-    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    # every marker in the text is one of the answer's own citations, numbered 1..n by
+    # article (the quotes of one article share its number)
+    numbers = list(dict.fromkeys(c.n for c in answer.citations))
+    assert numbers == list(range(1, len(numbers) + 1))
     assert {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)} <= {
         c.n for c in answer.citations
     }
