@@ -15,7 +15,15 @@ from rag.cli_args import date_arg, parser
 from rag.pipeline import Archive, QuestionError
 from rag.render import copies_line, reported_line
 from rag.settings import Settings
-from rag.shapes import answer_json, documents_json, hit_json, search_json, stories_json
+from rag.shapes import (
+    answer_json,
+    documents_json,
+    hit_json,
+    quotes_json,
+    search_json,
+    speakers_json,
+    stories_json,
+)
 from rag.timeline.render import timeline_json, timeline_text
 from rag.types import Answer, FileResult, Filters
 
@@ -156,6 +164,44 @@ def _stories(archive: Archive, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _quotes(archive: Archive, args: argparse.Namespace) -> int:
+    try:
+        found = archive.quotes(args.speaker, args.about, args.as_of, _filters(args), args.limit)
+    except QuestionError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_FATAL
+    if args.json:
+        print(json.dumps(quotes_json(found), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not found:
+        who = f"by {args.speaker} " if args.speaker else ""
+        print(
+            f"no quotes {who}in the archive"
+            + (" for these dates or sites" if _limited(args) else "")
+        )
+    for q in found:
+        a, d = q.attribution, q.doc
+        print(f"{d.date or 'undated'}  {a.speaker or 'unknown'} ({a.cue or 'continued'}): {q.text}")
+        print(f"    {d.title} ({d.source}) {d.url}".rstrip())
+    return EXIT_OK
+
+
+def _speakers(archive: Archive, args: argparse.Namespace) -> int:
+    found = archive.speakers(limit=args.limit)
+    if args.json:
+        print(json.dumps(speakers_json(found), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for s in found:
+        span = s.first_date if s.first_date == s.last_date else f"{s.first_date} to {s.last_date}"
+        print(f"{s.quotes:>5} quotes in {s.articles:>4} articles  {span or 'undated':24}  {s.name}"
+              f"  ({', '.join(s.topics)})")  # fmt: skip
+    return EXIT_OK
+
+
+def _limited(args: argparse.Namespace) -> bool:
+    return bool(args.since or args.until or args.site or args.as_of)
+
+
 def _timeline(archive: Archive, args: argparse.Namespace) -> int:
     try:
         made = archive.timeline(args.query, as_of=args.as_of, dates=args.dates,
@@ -231,7 +277,7 @@ def run(argv: list[str] | None = None) -> int:
         return _batch(archive, args) if args.batch else _search(archive, args)
     commands = {"ask": _ask, "docs": _docs, "delete": _delete, "reindex": _reindex,
                 "serve": _serve, "mcp": _mcp, "stories": _stories,
-                "timeline": _timeline}  # fmt: skip
+                "timeline": _timeline, "quotes": _quotes, "speakers": _speakers}  # fmt: skip
     return commands[args.command](archive, args)
 
 

@@ -1,5 +1,5 @@
 """The command line's arguments: python -m rag ingest | ask | search | docs | delete |
-reindex | serve | mcp | eval | stories | timeline."""
+reindex | serve | mcp | eval | stories | timeline | quotes | speakers."""
 
 from __future__ import annotations
 
@@ -37,6 +37,14 @@ def parser() -> argparse.ArgumentParser:
     stories = sub.add_parser("stories", help="articles grouped by the event they report")
     stories.add_argument("--json", action="store_true")
     stories.add_argument("--min", type=int, default=1, help="only stories of N or more articles")
+    quotes = sub.add_parser("quotes", help="who said what: a speaker's quotes, or every one")
+    quotes.add_argument("speaker", nargs="?", default="", help="a name, e.g. Blinken")
+    quotes.add_argument("--about", default="", help="rank the quotes by closeness to this")
+    quotes.add_argument("--limit", type=count_arg, default=100, help="at most N quotes (100)")
+    quotes.add_argument("--json", action="store_true")
+    speakers = sub.add_parser("speakers", help="who the archive quotes most, on what, when")
+    speakers.add_argument("--limit", type=count_arg, default=50)
+    speakers.add_argument("--json", action="store_true")
     delete = sub.add_parser("delete", help="remove a document and all its chunks")
     delete.add_argument("doc_id")
     sub.add_parser("reindex", help="rebuild the keyword index from the chunk store (repair)")
@@ -55,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
             action="store_true",
             help="keep every near-copy of an article (default: the best one, naming the rest)",
         )
-    for p in (ask, search, timeline):
+    for p in (ask, search, timeline, quotes):
         p.add_argument(
             "--as-of", type=date_arg, help="answer as of YYYY-MM-DD: later articles are left out"
         )
@@ -73,6 +81,9 @@ def parser() -> argparse.ArgumentParser:
     )
     ev.add_argument(
         "--timelines", type=Path, metavar="DIR", help="timelines against journalists' (T17)"
+    )
+    ev.add_argument(
+        "--quotes", type=Path, metavar="DIR", help="who said what against PolNeAR's attributions"
     )
     ev.add_argument("-k", type=count_arg, default=10)
     ev.add_argument(

@@ -21,6 +21,7 @@ from rag.answer.scope import out_of_scope
 from rag.answer.weights import AnswerWeights
 from rag.backends import Backends
 from rag.index.manifest import Manifest
+from rag.index.quotes import Speaker
 from rag.index.stories import summarize
 from rag.index.sync import InStep
 from rag.ingest.articles import expand_paths, parse_upload, read_article
@@ -30,9 +31,10 @@ from rag.settings import Settings
 from rag.text.dates import day as format_day
 from rag.text.patterns import content_words
 from rag.timeline.build import Timeline, build_timeline, request_problem
-from rag.types import Answer, DocInfo, FileResult, Filters, Hit, Story, site_of
+from rag.types import Answer, DocInfo, FileResult, Filters, Hit, Quote, Story, site_of
 
 TIMELINE_PASSAGES = 600  # how many passages on the topic a timeline is built from
+QUOTES_RANKED = 500  # a speaker's newest quotes ranked by closeness to `about`
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,38 @@ class Archive:
     def stories(self, min_size: int = 1) -> list[Story]:
         """The archive's stories of at least `min_size` articles, most recent first."""
         return [s for s in summarize(self.documents()) if len(s.documents) >= min_size]
+
+    def quotes(
+        self,
+        speaker: str = "",
+        about: str = "",
+        as_of: dt.date | None = None,
+        filters: Filters | None = None,
+        limit: int = 100,
+        doc_id: str = "",
+    ) -> list[Quote]:
+        """What `speaker` is reported to have said (every attribution when empty), newest
+        first, or the closest to `about` first; of one document if `doc_id`."""
+        f = filters or Filters()
+        _refuse(f.problem())
+        found = self.manifest.quotes.find(speaker, f.capped(as_of), doc_id)
+        if about.strip() and found:
+            found = found[:QUOTES_RANKED]
+            vectors = self.backends.embedder.embed([about, *(q.text for q in found)])
+            asked = content_words(about)
+            closeness = [
+                float(v @ vectors[0])
+                + 0.3 * len(asked & content_words(q.text)) / max(len(asked), 1)
+                for q, v in zip(found, vectors[1:])
+            ]
+            found = [q for _, q in sorted(zip(closeness, found), key=lambda p: -p[0])]
+        return found[:limit]
+
+    def speakers(self, filters: Filters | None = None, limit: int = 50) -> list[Speaker]:
+        """Who the archive quotes most, with their dates and what they speak of."""
+        f = filters or Filters()
+        _refuse(f.problem())
+        return self.manifest.quotes.speakers(f, limit)
 
     def find_documents(self, query: str, limit: int = 100) -> list[tuple[DocInfo, Hit]]:
         """Documents whose text holds the query's words (full text, by the keyword index),

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from rag.types import Answer, DocInfo, Hit, Story
+from rag.index.quotes import Speaker
+from rag.types import Answer, DocInfo, Hit, Quote, Story
 
 
 def hit_json(hit: Hit) -> dict:
@@ -29,6 +30,25 @@ def stories_json(stories: list[Story]) -> dict:
         row["documents"] = [{f: getattr(d, f) for f in fields} for d in s.documents]
         rows.append(row)
     return {"stories": rows}
+
+
+def quotes_json(quotes: list[Quote]) -> dict:
+    """The `quotes --json` shape: each attribution with its article; `start`/`end` are
+    the quote's offsets in the article's stored text, `speaker_start`/`speaker_end` those of
+    the words naming the speaker (-1 for a quotation continued from the one before)."""
+    rows = []
+    for q in quotes:
+        a, d = q.attribution, q.doc
+        rows.append({"doc_id": d.doc_id, "source": d.source, "title": d.title, "date": d.date,
+                     "url": d.url, "speaker": a.speaker, "cue": a.cue, "quote": q.text,
+                     "start": a.start, "end": a.end, "direct": a.direct,
+                     "speaker_start": a.speaker_start, "speaker_end": a.speaker_end})  # fmt: skip
+    return {"quotes": rows}
+
+
+def speakers_json(speakers: list[Speaker]) -> dict:
+    """The `speakers --json` shape."""
+    return {"speakers": [asdict(s) for s in speakers]}
 
 
 def documents_json(docs: list[DocInfo]) -> dict:

@@ -236,6 +236,30 @@ class DocInfo:
 
 
 @dataclass(frozen=True)
+class Attribution:
+    """What someone is reported to have said (rag/ingest/attribution.py): `start`:`end` is
+    the quote (or reported content) in the article's text, `speaker_start`:`speaker_end`
+    the words naming the speaker there (-1 when a continued quotation names nobody)."""
+
+    start: int
+    end: int
+    speaker: str  # as the article names them at their fullest, or a group's own words
+    speaker_start: int
+    speaker_end: int
+    cue: str  # "said", "according to"; "" for a quotation continued from the one before
+    direct: bool  # holds a quotation mark
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An attribution with its article (rag/index/quotes.py)."""
+
+    doc: DocInfo
+    attribution: Attribution
+    text: str  # the quote as written
+
+
+@dataclass(frozen=True)
 class Story:
     """Articles that report the same event (rag/index/stories.py), earliest first."""
 

@@ -21,7 +21,11 @@ from rag.settings import Settings
 def evaluate(settings: Settings, args: argparse.Namespace) -> int:
     """Run the evaluation the arguments ask for, print its table (and write it to --out)."""
     bar = partial(tqdm, file=sys.stderr)
-    if args.stories:
+    if args.quotes:
+        from rag.eval.quotes import evaluate_quotes
+
+        rows = evaluate_quotes(args.quotes, bar, args.out)
+    elif args.stories:
         from rag.eval.stories import evaluate_stories
 
         rows = evaluate_stories(settings, args.stories, bar)
@@ -30,7 +34,8 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
 
         rows = evaluate_timelines(settings, args.timelines, bar, args.out)
     elif not (args.articles and args.questions):
-        print("error: eval needs --articles and --questions (or --stories or --timelines DIR)",
+        print("error: eval needs --articles and --questions (or --quotes, --stories or "
+              "--timelines DIR)",
               file=sys.stderr)  # fmt: skip
         return 1
     elif args.conflicts:

@@ -13,11 +13,12 @@ import sqlite3
 from pathlib import Path
 
 from rag.index.copies import Copies
+from rag.index.quotes import Quotes
 from rag.index.sentence_keys import SentenceKeys
 from rag.index.stories import Stories
 from rag.index.vectors import SentenceVectors
 from rag.text.urls import url_key
-from rag.types import Article, DocInfo
+from rag.types import Article, Attribution, DocInfo
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -70,6 +71,7 @@ class Manifest:
         self.keys = SentenceKeys(self.db)
         self.copies = Copies(self.db)
         self.stories = Stories(self.db)
+        self.quotes = Quotes(self.db)
 
     def generation(self) -> int:
         """A counter bumped by every commit and removal: derived indexes record it."""
@@ -119,11 +121,12 @@ class Manifest:
         chunks: int,
         vectors: SentenceVectors | None = None,
         sentences: list[str] | None = None,
+        quotes: list[Attribution] | None = None,
     ) -> None:
         """Make `version` the document's current version, atomically, with its headline and
         sentence vectors, its sentences' furniture keys (rag/index/sentence_keys.py),
-        whether it copies an earlier article (rag/index/copies.py) and its story
-        (rag/index/stories.py)."""
+        whether it copies an earlier article (rag/index/copies.py), its story
+        (rag/index/stories.py) and its attributions (rag/index/quotes.py)."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         starts, packed = (None, None) if vectors is None else vectors.pack()
         with self.db:
@@ -148,6 +151,7 @@ class Manifest:
             self.keys.write(article.doc_id, sentences or [])
             self._write_copies(article.doc_id, article.day, sentences or [])
             self._write_story(article.doc_id, article.day, article.title, article.text)
+            self.quotes.write(article.doc_id, quotes or [])
             self._bump()
 
     def _write_copies(self, doc_id: str, day: int, sentences: list[str]) -> None:
@@ -163,6 +167,11 @@ class Manifest:
         """Put a document stored before stories were formed in its story."""
         with self.db:
             self._write_story(doc_id, day, title, text)
+
+    def find_quotes(self, doc_id: str, quotes: list[Attribution]) -> None:
+        """Store the attributions of a document stored before they were found."""
+        with self.db:
+            self.quotes.write(doc_id, quotes)
 
     def find_copies(self, doc_id: str, day: int, sentences: list[str]) -> None:
         """Look for the copies of a document stored before copies were looked for."""
@@ -182,6 +191,7 @@ class Manifest:
             self.keys.delete(doc_id)
             self.copies.delete(doc_id)
             self.stories.delete(doc_id)
+            self.quotes.delete(doc_id)
             self._bump()
         return cur.rowcount > 0
 

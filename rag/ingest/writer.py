@@ -27,6 +27,7 @@ from rag.index.steps import WriteSteps
 from rag.index.sync import InStep
 from rag.index.vectors import SentenceVectors
 from rag.ingest.articles import ArticleError
+from rag.ingest.attribution import attributions
 from rag.ingest.chunking import chunk_article
 from rag.settings import Settings
 from rag.text.dates import day_number
@@ -123,6 +124,7 @@ class Writer:
         texts = [f"{article.title}\n{c.text}" for c in chunks]
         spans = [_spans(article.title, c) for c in chunks]
         vectors, pooled = embed_passages(self.backends.embedder, texts, spans)
+        quotes = attributions(article.text)
         store, step = self.sync.store(), self.steps
         self.manifest.begin(article.doc_id, version)
         step(f"pending version of {article.doc_id} noted")
@@ -135,6 +137,7 @@ class Writer:
             len(chunks),
             SentenceVectors.of(chunks, pooled),
             [article.text[s.start : s.end] for s in sentences],
+            quotes,
         )
         step(f"manifest switched to the new version of {article.doc_id}")
         store.delete(article.doc_id, keep_version=version)
@@ -187,6 +190,8 @@ class Writer:
             self.manifest.find_copies(doc_id, day_number(date), sentences)
         for doc_id, date, title, text in self.manifest.stories.missing():  # stored before
             self.manifest.find_story(doc_id, day_number(date), title, text)
+        for doc_id, text in self.manifest.quotes.missing():  # stored before attributions
+            self.manifest.find_quotes(doc_id, attributions(text))
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document and all its chunks; False if there is no such document."""

@@ -36,6 +36,7 @@ def _article(folder: Path, i: int, edition: int, paragraphs: int = 12) -> None:
         " ".join(rng.choice(WORDS) for _ in range(25)).capitalize() + f" edition {edition}."
         for _ in range(paragraphs)
     ]
+    paras.append(f"“The {WORDS[i % 10]} plan stands, edition {edition},” Mayor Ilse Brandt said.")
     write_article(folder, f"a{i:02}.txt", f"Story {i}", "20220301", f"https://n.test/{i}", *paras)
 
 
@@ -68,6 +69,12 @@ def _check_whole(archive: Archive) -> set[str]:
     assert terms == set(stories.values())  # no story left over from a deleted document
     sizes = dict(db.execute("SELECT story_id, size FROM stories").fetchall())
     assert sizes == {s: list(stories.values()).count(s) for s in set(stories.values())}
+    quoted = {r[0] for r in db.execute("SELECT doc_id FROM quoted_docs")}
+    assert quoted == set(versions)  # each one's attributions written with it
+    said = {r[0] for r in db.execute("SELECT DISTINCT doc_id FROM quotes")}
+    assert said == set(versions)  # every article quotes its mayor; none left over
+    for doc_id, start, end in db.execute("SELECT doc_id, start, end FROM quotes"):
+        assert 0 <= start < end <= len(archive.document(doc_id)[1])  # within the current text
     rows = list(archive.backends.store.rows())
     for doc in archive.documents():
         current = [r for r in rows if r[1] == doc.doc_id and r[2] == versions[doc.doc_id]]

@@ -1,0 +1,60 @@
+"""Who said what, found at ingest with spaCy's English pipeline: speakers, cues and exact
+offsets of direct quotes and reported speech."""
+
+from __future__ import annotations
+
+from rag.ingest.attribution import attributions
+
+TEXT = "\n".join([
+    "Secretary of State Antony Blinken met European ministers in Brussels on Tuesday.",
+    "“We are not going to negotiate over the heads of our partners,” he said.",
+    "Blinken said the summit would happen only if Moscow pulled its troops back.",
+    "“There is no other path. None at all,” he told reporters.",
+    "“The door to diplomacy stays open for now.”",
+    "The talks stalled, according to two officials who attended the meeting.",
+])  # fmt: skip
+
+
+def _found():
+    return {TEXT[a.start : a.end]: a for a in attributions(TEXT)}
+
+
+def test_a_direct_quote_is_its_speakers_with_exact_offsets_and_a_pronoun_is_resolved():
+    found = _found()
+    quote = "“We are not going to negotiate over the heads of our partners"
+    (a,) = [a for text, a in found.items() if text.startswith(quote)]
+    assert a.speaker == "Antony Blinken" and a.cue == "said" and a.direct
+    assert TEXT[a.speaker_start : a.speaker_end] == "he"
+
+
+def test_reported_speech_names_the_speaker_at_their_fullest():
+    found = _found()
+    (a,) = [a for text, a in found.items() if "summit would happen" in text]
+    assert a.speaker == "Antony Blinken" and not a.direct
+    assert TEXT[a.speaker_start : a.speaker_end] == "Blinken"
+    assert TEXT[a.start : a.end].endswith("pulled its troops back")
+
+
+def test_a_quote_continued_in_the_next_paragraph_keeps_its_speaker():
+    found = _found()
+    (a,) = [a for text, a in found.items() if "door to diplomacy" in text]
+    assert a.speaker == "Antony Blinken" and a.cue == "" and a.direct
+    (told,) = [a for text, a in found.items() if "no other path" in text]
+    assert told.cue == "told" and told.speaker == "Antony Blinken"
+
+
+def test_according_to_a_group_keeps_the_groups_words():
+    found = _found()
+    (a,) = [a for text, a in found.items() if "talks stalled" in text]
+    assert a.cue == "according to" and "officials" in a.speaker
+
+
+def test_words_inside_a_quote_are_not_a_new_speaker():
+    text = "“I said we would win, and we did,” Mayor Ilse Brandt said on Friday."
+    (a,) = attributions(text)
+    assert a.speaker == "Ilse Brandt" and text[a.start : a.end].startswith("“I said we would win")
+
+
+def test_text_without_attributions_gives_none():
+    assert attributions("The harbour reopened on Monday after the storm.") == []
+    assert attributions("") == []
