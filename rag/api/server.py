@@ -8,11 +8,12 @@ Every error is JSON, `{"error": {"message", "type", "code"}}`; no traceback leav
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -23,9 +24,16 @@ from rag.api.guard import Guard, TooLarge, error_body
 from rag.api.mcp import build_mcp, mcp_routes
 from rag.api.models import AskRequest, SearchRequest, TimelineRequest, editor, reader
 from rag.pipeline import Archive, QuestionError
-from rag.shapes import answer_json, documents_json, search_json, stories_json
+from rag.shapes import (
+    answer_json,
+    documents_json,
+    quotes_json,
+    search_json,
+    speakers_json,
+    stories_json,
+)
 from rag.timeline.render import timeline_json
-from rag.types import StoreUnavailable
+from rag.types import Filters, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +95,26 @@ def _rest(archive: Archive) -> APIRouter:
     def stories(min: int = 1) -> dict:
         """The archive's stories: articles grouped by the event they report (`stories --json`)."""
         return stories_json(archive.stories(min))
+
+    @api.get("/quotes", dependencies=[Depends(reader)])
+    def quotes(
+        speaker: str = "",
+        about: str = "",
+        as_of: dt.date | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        site: Annotated[list[str] | None, Query()] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict:
+        """Who said what (`quotes --json`): a speaker's attributed quotes under any form of
+        their name, newest first or closest to `about` first; every attribution without one."""
+        filters = Filters.of(since, until, site or ())
+        return quotes_json(archive.quotes(speaker, about, as_of, filters, limit))
+
+    @api.get("/speakers", dependencies=[Depends(reader)])
+    def speakers(limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> dict:
+        """Who the archive quotes most, over which dates, on what (`speakers --json`)."""
+        return speakers_json(archive.speakers(limit=limit))
 
     @api.get("/documents/{doc_id}", dependencies=[Depends(reader)])
     def document(doc_id: str) -> dict:

@@ -148,6 +148,11 @@ class Quotes:
             name = max(names[key], key=lambda n: (len(n), names[key][n]))
             found.append(Speaker(name, len(group), len({q.doc.doc_id for q in group}),
                                  dates[0] if dates else "", dates[-1] if dates else "",
-                                 tuple(w for w, _ in words.most_common(5))))  # fmt: skip
+                                 _most_used(words)))  # fmt: skip
         found.sort(key=lambda s: (-s.quotes, s.name))
         return found[:limit]
+
+
+def _most_used(words: Counter[str], n: int = 5) -> tuple[str, ...]:
+    """The n most frequent words, ties in alphabetical order (the same in every process)."""
+    return tuple(w for w, _ in sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))[:n])

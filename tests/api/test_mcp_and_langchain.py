@@ -41,6 +41,10 @@ async def _tour(target) -> tuple[list[str], dict, dict, str]:
         listed = await mcp.call_tool("list_documents", {})
         missing = await mcp.call_tool("get_document", {"doc_id": "no-such-id"})
         assert missing.is_error
+        said = await mcp.call_tool("quotes_of", {"speaker": "Antony Blinken", "about": "summit"})
+        quotes = said.structured_content["quotes"]
+        assert quotes and {q["speaker"] for q in quotes} == {"Antony Blinken"}
+        assert (await mcp.call_tool("quotes_of", {"speaker": " "})).is_error
         return tools, asked.structured_content, listed.structured_content, missing.content[0].text
 
 
@@ -52,6 +56,7 @@ def test_mcp_over_stdio_answers_with_the_citation(news):
         "search_archive",
         "ask_archive",
         "timeline_of",
+        "quotes_of",
         "get_document",
         "list_documents",
     }

@@ -140,6 +140,14 @@ def test_rest_verbs_return_the_cli_shapes(api, data_dir, capsys):
     assert ask.json() == cli_json("ask", QUESTION)
     assert httpx.get(f"{api}/api/documents").json() == cli_json("docs")
     assert httpx.get(f"{api}/api/stories").json() == cli_json("stories")
+    quotes = httpx.get(f"{api}/api/quotes", params={"speaker": "Blinken"})
+    assert quotes.json() == cli_json("quotes", "Blinken")
+    assert quotes.json()["quotes"] and {q["speaker"] for q in quotes.json()["quotes"]} == {
+        "Antony Blinken"
+    }
+    assert httpx.get(f"{api}/api/speakers").json() == cli_json("speakers")
+    early = httpx.get(f"{api}/api/quotes", params={"since": "2022-01-02", "until": "2022-01-01"})
+    assert early.status_code == 400 and "error" in early.json()
     timeline = httpx.post(f"{api}/api/timeline", json={"query": "Russia and Ukraine"}, timeout=60)
     assert timeline.json() == cli_json("timeline", "Russia and Ukraine")
     assert timeline.json()["entries"]
