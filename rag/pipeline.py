@@ -18,6 +18,7 @@ from rag.answer.evidence import Sentence, rank_sentences, sentences_of
 from rag.answer.question import asks_latest, names_in
 from rag.answer.quotes import Answerer, OnToken
 from rag.answer.scope import out_of_scope
+from rag.answer.speakers import asked_speaker, said_answer
 from rag.answer.weights import AnswerWeights
 from rag.backends import Backends
 from rag.index.manifest import Manifest
@@ -305,6 +306,9 @@ class Archive:
         b, r = self.backends, reading
         w = weights or self.settings.answer_weights
         question, query, hits, k = r.question, r.query, list(r.hits), r.k
+        said = self._said(reading)
+        if said:  # "what did X say?": X's own words lead
+            return self._sourced(said_answer(query, said, hits[:k], b.prompts), question)
         # the evidence, once: both writers draw on it, and conflicts are looked for in it
         scored = rank_sentences(query, hits[:k], list(r.sentences), w)
         scope = None if closest else out_of_scope(query, r.as_of, scored, w)
@@ -317,6 +321,31 @@ class Archive:
         original = self.manifest.originals([h.doc_id for h in hits])
         answer = add_conflicts(answer, scored, hits[k:], w.min_score, b.prompts, r.furniture,
                                original)  # fmt: skip
+        return self._sourced(answer, question)
+
+    def _said(self, reading: Reading) -> list[Quote]:
+        """For a question asking what someone said, the words the articles read for it
+        quote them as saying, closest to what it asks about first (rag/answer/speakers.py).
+        Reported speech is the reporter's wording: it is answered as any other sentence."""
+        asked = asked_speaker(reading.query)
+        if asked is None:
+            return []
+        who, about = asked
+        read = {h.doc_id for h in reading.hits}
+        found = []
+        for name in dict.fromkeys([who, who.split()[-1]]):  # articles may use the surname
+            found = found or [q for q in self.manifest.quotes.find(name)
+                              if q.doc.doc_id in read and q.attribution.direct]  # fmt: skip
+        if not found:
+            return []
+        vectors = self.backends.embedder.embed([about or reading.query, *(q.text for q in found)])
+        close = [float(v @ vectors[0]) for v in vectors[1:]]
+        return [q for _, q in sorted(zip(close, found), key=lambda p: -p[0])]
+
+    def _sourced(self, answer: Answer, question: str) -> Answer:
+        """`answer` with the near-copies and other reports of each cited article, and the
+        question as asked (when a follow-up was rewritten to stand alone)."""
+        query = answer.question
         cited = dict.fromkeys(c.doc_id for c in answer.citations)
         groups = ((d, self.manifest.copy_group(d)) for d in cited)
         answer = replace(answer, copies=tuple((d, g) for d, g in groups if g))

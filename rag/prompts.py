@@ -15,6 +15,8 @@ from langchain_core.prompts import PromptTemplate
 EXPECTED: dict[str, set[str]] = {
     "offline_answer": {"lead", "source", "date"},
     "offline_more": {"quotes"},
+    # what someone said (rag/answer/speakers.py): their words, as quoted
+    "speaker_said": {"speaker", "cue", "quote", "n", "source", "date"},
     "no_answer": {"question"},
     "out_of_period": {"period", "terms"},
     "out_of_year": {"period", "terms", "as_of"},

@@ -66,7 +66,7 @@ def answer_json(answer: Answer) -> dict:
     for quotes in answer.sources():
         row = asdict(quotes[0])
         del row["passage_start"]
-        keep = ("quote", "start", "end", "in_title", "chunk_id", "passage")
+        keep = ("quote", "start", "end", "in_title", "chunk_id", "passage", "speaker", "cue")
         row["quotes"] = [{f: getattr(c, f) for f in keep} for c in quotes]
         fields = ("doc_id", "title", "date", "url", "source")
         row["copies"] = [{f: getattr(d, f) for f in fields} for d in copies.get(row["doc_id"], ())]

@@ -149,6 +149,8 @@ class Citation:
     start: int
     end: int
     in_title: bool = False  # the quote is the article's headline (start = end = 0)
+    speaker: str = ""  # who said the quote, when the answer gives someone's words
+    cue: str = ""  # how: "said", "told reporters", "according to"
 
     @classmethod
     def of(cls, n: int, hit: Hit, span: Span, in_title: bool = False) -> Citation:

@@ -98,7 +98,9 @@ def _cued(token, sent, text: str, quotes, people) -> Attribution | None:
         return None
     if subject.lower_ in _FIRST_PERSON:  # outside a quotation "I think" is the reporter's
         return None
-    return _made(text, start, end, subject, token.text, quotes, people)
+    told = next((c for c in token.children if c.dep_ in ("dobj", "dative")), None)
+    cue = token.text if told is None or told.i != token.i + 1 else f"{token.text} {told.text}"
+    return _made(text, start, end, subject, cue, quotes, people)
 
 
 def _made(text, start, end, subject, cue, quotes, people) -> Attribution | None:

@@ -171,3 +171,25 @@ def test_an_article_gives_as_many_quotes_as_it_holds_distinct_facts(archive: Arc
     for fact in ("400 metres", "Inishmore", "Orla Keane"):
         assert any(fact in q for q in quotes), (fact, answer.text)
     assert not any("regatta" in q or "bypass" in q for q in quotes)
+
+
+def test_what_did_x_say_leads_with_xs_own_quoted_words(archive: Archive, tmp_path):
+    folder = tmp_path / "s"
+    write_article(
+        folder, "brief.txt", "Summit talks stall", "20220110", "https://news.test/brief",
+        "Secretary of State Antony Blinken met European ministers in Brussels on Tuesday.",
+        "Russian officials said a summit on Ukraine could be held within weeks.",
+        "“We are not going to negotiate over the heads of our partners,” Blinken said.",
+        "“A summit without a pullback of troops makes no sense,” Sergei Ryabkov told reporters.",
+    )  # fmt: skip
+    archive.ingest([folder])
+    answer = archive.ask("What did Blinken say about a summit?")
+    first = answer.citations[0]
+    assert first.speaker == "Antony Blinken" and first.cue == "said"
+    assert first.quote.startswith("“We are not going to negotiate")
+    assert answer.text.startswith("Antony Blinken said: “We are not going to negotiate")
+    assert all(c.speaker == "Antony Blinken" for c in answer.citations)  # never Ryabkov's
+    body = answer_json(answer)
+    assert body["citations"][0]["quotes"][0]["speaker"] == "Antony Blinken"
+    other = archive.ask("How did Ryabkov respond to the summit plan?")
+    assert other.text.startswith("Sergei Ryabkov told reporters: “A summit without")

@@ -40,7 +40,7 @@ def test_a_quote_continued_in_the_next_paragraph_keeps_its_speaker():
     (a,) = [a for text, a in found.items() if "door to diplomacy" in text]
     assert a.speaker == "Antony Blinken" and a.cue == "" and a.direct
     (told,) = [a for text, a in found.items() if "no other path" in text]
-    assert told.cue == "told" and told.speaker == "Antony Blinken"
+    assert told.cue == "told reporters" and told.speaker == "Antony Blinken"
 
 
 def test_according_to_a_group_keeps_the_groups_words():

@@ -1,0 +1,69 @@
+"""Answers to "what did X say (about Y)?", "how did X respond to Y?", "what was X's reaction
+to Y?": X's own attributed words (rag/index/quotes.py) from the articles the search found on
+the question lead, each labelled with who said it and how: only what the articles quote
+them as saying (in quotation marks), never the reporter's paraphrase or another person's
+words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from langchain_core.prompts import PromptTemplate
+
+from rag.answer.question import names_in
+from rag.text.dates import day
+from rag.types import Answer, Citation, Claim, Hit, Quote, site_of
+
+_WHO = r"(?P<who>.+?)"
+_ABOUT = r"(?:\s+(?:about|on|of|regarding|to|over)\s+(?P<about>.+?))?"
+_FORMS = tuple(
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        rf"^\s*what (?:did|does|has|have|had) {_WHO} (?:say|said|tell|told|write|wrote|"
+        rf"tweet|tweeted|post|posted|warn|warned|claim|claimed)\b(?:\s+(?:reporters|"
+        rf"journalists|the press))?{_ABOUT}\s*\??\s*$",
+        rf"^\s*how (?:did|does|has|have) {_WHO} (?:respond|responded|react|reacted|reply|"
+        rf"replied){_ABOUT}\s*\??\s*$",
+        rf"^\s*what (?:was|is|were|are) {_WHO}[’']s? (?:reaction|response|reply|comment|"
+        rf"message)s?{_ABOUT}\s*\??\s*$",
+    )
+)
+MAX_SAID = 3  # quotes of the speaker an answer gives
+
+
+def asked_speaker(question: str) -> tuple[str, str] | None:
+    """(who, about) when the question asks what someone said: "What did Blinken say about a
+    summit?" -> ("Blinken", "a summit"); None otherwise (or when it names nobody: "he")."""
+    for form in _FORMS:
+        match = form.match(question)
+        if match:
+            names = names_in(match.group("who"))
+            if names:
+                return names[-1], (match.group("about") or "").strip()
+    return None
+
+
+def said_answer(
+    question: str, said: list[Quote], hits: list[Hit], prompts: dict[str, PromptTemplate]
+) -> Answer:
+    """The answer from the speaker's quotes `said`, best first: the first leads, labelled,
+    the others follow dated; each cites its exact words."""
+    citations, lines = [], []
+    numbers: dict[str, int] = {}
+    for q in said[:MAX_SAID]:
+        a, d = q.attribution, q.doc
+        n = numbers.setdefault(d.doc_id, len(numbers) + 1)
+        citations.append(Citation(n, d.doc_id, d.title, d.date, d.url, d.source, "", q.text,
+                                  a.start, q.text, a.start, a.end, speaker=a.speaker,
+                                  cue=a.cue or "said"))  # fmt: skip
+        source = site_of(d.url) or d.title
+        said = prompts["speaker_said"]
+        lines.append(said.format(speaker=a.speaker, cue=a.cue or "said", quote=q.text, n=n,
+                                 source=source, date=day(d.date)))  # fmt: skip
+    text = lines[0]
+    if len(lines) > 1:
+        more = "\n".join(f"- {line}" for line in lines[1:])
+        text += "\n\n" + prompts["offline_more"].format(quotes=more)
+    claims = tuple(Claim(c.quote, (c.n,), 1.0, True) for c in citations)
+    return Answer(question, text, False, tuple(citations), tuple(hits), claims)
