@@ -25,6 +25,7 @@ from rag.types import Answer, Asked, FileResult, Filters, StoreUnavailable
 from views.answer import show_answer
 from views.archive import archive_page
 from views.page import plural
+from views.quotes import quotes_page
 from views.timeline import show_timeline
 
 log = logging.getLogger("rag.app")
@@ -265,12 +266,15 @@ def main() -> None:
     seed_once(archive)
     if "view" not in st.session_state:  # a link to a sentence opens the archive
         st.session_state["view"] = "Archive" if "doc" in st.query_params else "Chat"
+    views = ["Chat", "Archive", "Who said what"]
     view = st.sidebar.radio(
-        "View", ["Chat", "Archive"], key="view", horizontal=True, label_visibility="collapsed"
+        "View", views, key="view", horizontal=True, label_visibility="collapsed"
     )
     sidebar(archive)
     if view == "Archive":
         archive_page(archive)
+    elif view == "Who said what":
+        quotes_page(archive)
     else:
         chat_page(archive)
 

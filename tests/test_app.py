@@ -372,3 +372,37 @@ def test_a_timeline_question_gives_a_dated_list_with_a_chart_and_sources(tmp_pat
     at.sidebar.toggle(key="timeline_mode").set_value(True).run()
     at.chat_input[0].set_value("the Korvel dam").run()
     assert len(at.chat_message[-1].get("vega_lite_chart")) == 1
+
+
+def test_who_said_what_lists_speakers_charts_a_speakers_quotes_and_opens_one_at_the_quote(
+    tmp_path, monkeypatch
+):
+    folder = tmp_path / "brief"
+    write_article(
+        folder, "brief.txt", "Summit talks stall", "20220110", "https://news.test/brief",
+        "Secretary of State Antony Blinken met European ministers in Brussels on Tuesday.",
+        "“We are not going to negotiate over the heads of our partners,” Blinken said.",
+        "“A summit without a pullback of troops makes no sense,” Sergei Ryabkov told reporters.",
+    )  # fmt: skip
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_SEED_DIR", str(folder))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    at.sidebar.radio[0].set_value("Who said what").run()
+    assert not at.exception
+    assert {"Antony Blinken", "Sergei Ryabkov"} <= set(at.dataframe[0].value["speaker"])
+    at.text_input[0].set_value("Blinken").run()
+    assert "1 quote by Antony Blinken, newest first" in captions(at)
+    assert len(at.get("vega_lite_chart")) == 1  # how often, over time
+    shown = " ".join(plain(m.value) for m in at.markdown)
+    assert "Antony Blinken (said): “We are not going to negotiate" in shown
+    assert "pullback of troops" not in shown  # Ryabkov's words are not Blinken's
+    link = next(c.value for c in at.caption if "open at the quote" in c.value)
+    query = link.split("(<?")[1].split(">)")[0]
+    opened = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    opened.query_params.update(dict(pair.split("=") for pair in query.split("&")))
+    opened.run()
+    assert opened.sidebar.radio[0].value == "Archive"
+    highlighted = " ".join(m.value for m in opened.markdown if "orange-background" in m.value)
+    assert "We are not going to negotiate" in plain(highlighted)
+    assert "Blinken**]" in plain(highlighted)  # the speaker's name highlighted too
+    assert "Who is quoted here: 2 quotes" in [e.label for e in opened.expander]

@@ -11,6 +11,7 @@ from rag.pipeline import Archive
 from rag.render import day, escape_markdown, highlight, safe_url, snippet, word_spans
 from rag.types import DocInfo, Span, site_of
 from views.page import plural, scroll_to
+from views.quotes import article_quotes
 
 
 def archive_page(archive: Archive) -> None:
@@ -56,9 +57,13 @@ def archive_page(archive: Archive) -> None:
     if picked:
         reader(archive, rows[picked[0]]["id"], query, None)
     elif linked:
-        at = (st.query_params.get("at", ""), st.query_params.get("to", ""))
-        span = Span(int(at[0]), int(at[1])) if all(v.isdigit() for v in at) else None
-        reader(archive, linked, query, span)
+        span = _span(st.query_params.get("at", ""), st.query_params.get("to", ""))
+        who = _span(st.query_params.get("who", ""), st.query_params.get("whoto", ""))
+        reader(archive, linked, query, span, who)
+
+
+def _span(start: str, end: str) -> Span | None:
+    return Span(int(start), int(end)) if start.isdigit() and end.isdigit() else None
 
 
 def show_copies(archive: Archive, info: DocInfo) -> None:
@@ -82,9 +87,12 @@ def show_copies(archive: Archive, info: DocInfo) -> None:
         st.caption(f"Same story, {plural(len(reports), 'other report')}: {shown}")
 
 
-def reader(archive: Archive, doc_id: str, query: str, sentence: Span | None) -> None:
-    """One article: headline, date, site, link; search matches and a linked sentence
-    highlighted (and scrolled to); delete with a confirmation."""
+def reader(
+    archive: Archive, doc_id: str, query: str, sentence: Span | None, speaker: Span | None = None
+) -> None:
+    """One article: headline, date, site, link; search matches, a linked sentence (or quote,
+    with the words naming its speaker) highlighted and scrolled to; who is quoted in it;
+    delete with a confirmation."""
     found = archive.document(doc_id)
     if found is None:
         st.info("This article is not in the archive (it may have been deleted).")
@@ -96,8 +104,10 @@ def reader(archive: Archive, doc_id: str, query: str, sentence: Span | None) -> 
         url = safe_url(info.url)
         st.markdown(meta + (f" · [open the source :material/open_in_new:](<{url}>)" if url else ""))
         show_copies(archive, info)
+        article_quotes(archive, doc_id)
         marks = word_spans(text, query) if query.strip() else []
-        st.markdown(highlight(text, 0, marks + ([sentence] if sentence else [])))
+        marks += [s for s in (sentence, speaker) if s]
+        st.markdown(highlight(text, 0, marks))
         if sentence:
             scroll_to(f"reader-{doc_id}", text[sentence.start : sentence.end])
     sure = st.checkbox(
