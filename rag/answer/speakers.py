@@ -30,18 +30,29 @@ _FORMS = tuple(
     )
 )
 MAX_SAID = 3  # quotes of the speaker an answer gives
+_PRONOUNS = frozenset("he she they".split())
 
 
 def asked_speaker(question: str) -> tuple[str, str] | None:
-    """(who, about) when the question asks what someone said: "What did Blinken say about a
-    summit?" -> ("Blinken", "a summit"); None otherwise (or when it names nobody: "he")."""
+    """(who, about) when the question (its last sentence) asks what someone said: "What did
+    Blinken say about a summit?" -> ("Blinken", "a summit"); "Biden made a declaration this
+    week. What did he say?" -> ("Biden", ""): a pronoun is the first name said before it.
+    None otherwise, or when it names nobody."""
+    before, last = _last_sentence(question)
     for form in _FORMS:
-        match = form.match(question)
+        match = form.match(last)
         if match:
-            names = names_in(match.group("who"))
+            who = match.group("who")
+            names = names_in(before) if who.lower() in _PRONOUNS else names_in(who)[-1:]
             if names:
-                return names[-1], (match.group("about") or "").strip()
+                return names[0], (match.group("about") or "").strip()
     return None
+
+
+def _last_sentence(question: str) -> tuple[str, str]:
+    """(what comes before, the last sentence) of a question."""
+    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", question.strip())
+    return " ".join(parts[:-1]), parts[-1]
 
 
 def said_answer(
