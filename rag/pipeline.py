@@ -53,6 +53,12 @@ class Reading:
     sentences: tuple[Sentence, ...]
 
 
+def _own_words(quote: str) -> bool:
+    """True for a quotation of someone's words: it opens with the quotation mark (not a
+    reporter's clause holding a quoted word, "he believes the pandemic is “over”")."""
+    return quote[:1] in '“"' and bool(quote)
+
+
 class QuestionError(ValueError):
     """A question that cannot be asked (empty, too long); the message is for the user."""
 
@@ -306,9 +312,6 @@ class Archive:
         b, r = self.backends, reading
         w = weights or self.settings.answer_weights
         question, query, hits, k = r.question, r.query, list(r.hits), r.k
-        said = self._said(reading)
-        if said:  # "what did X say?": X's own words lead
-            return self._sourced(said_answer(query, said, hits[:k], b.prompts), question)
         # the evidence, once: both writers draw on it, and conflicts are looked for in it
         scored = rank_sentences(query, hits[:k], list(r.sentences), w)
         scope = None if closest else out_of_scope(query, r.as_of, scored, w)
@@ -317,6 +320,9 @@ class Archive:
                                 as_of=format_day(r.as_of.isoformat()))  # fmt: skip
             answer = Answer(question, text, True, hits=tuple(hits[:k]), out_of_scope=True)
             return replace(answer, interpreted=query if query != question else "")
+        said = self._said(reading)
+        if said:  # "what did X say?": X's own words lead
+            return self._sourced(said_answer(query, said, hits[:k], b.prompts), question)
         answer = answerer.answer(query, hits[:k], scored, on_token)
         original = self.manifest.originals([h.doc_id for h in hits])
         answer = add_conflicts(answer, scored, hits[k:], w.min_score, b.prompts, r.furniture,
@@ -335,7 +341,7 @@ class Archive:
         found = []
         for name in dict.fromkeys([who, who.split()[-1]]):  # articles may use the surname
             found = found or [q for q in self.manifest.quotes.find(name)
-                              if q.doc.doc_id in read and q.attribution.direct]  # fmt: skip
+                              if q.doc.doc_id in read and _own_words(q.text)]  # fmt: skip
         if not found:
             return []
         vectors = self.backends.embedder.embed([about or reading.query, *(q.text for q in found)])
