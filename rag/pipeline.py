@@ -17,7 +17,7 @@ from rag.answer.conflicts import add_conflicts
 from rag.answer.evidence import Sentence, rank_sentences, sentences_of
 from rag.answer.question import asks_latest, names_in
 from rag.answer.quotes import Answerer, OnToken
-from rag.answer.scope import out_of_scope
+from rag.answer.scope import in_period, out_of_scope
 from rag.answer.speakers import asked_speaker, said_answer
 from rag.answer.weights import AnswerWeights
 from rag.backends import Backends
@@ -337,7 +337,11 @@ class Archive:
         if asked is None:
             return []
         who, about = asked
-        read = {h.doc_id for h in reading.hits}
+        read = {
+            h.doc_id
+            for h in reading.hits  # "this week": what they said this week
+            if in_period(reading.query, reading.as_of, h.date, self.settings.answer_weights)
+        }
         found = []
         for name in dict.fromkeys([who, who.split()[-1]]):  # articles may use the surname
             found = found or [q for q in self.manifest.quotes.find(name)

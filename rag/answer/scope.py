@@ -67,6 +67,14 @@ def key_terms(question: str) -> str:
     return ", ".join(dict.fromkeys(found))
 
 
+def in_period(question: str, as_of: dt.date, date: str, weights: AnswerWeights = DEFAULT) -> bool:
+    """True if an article of `date` can report what happened in the period the question
+    names (always, when it names none)."""
+    asked = question_range(question, as_of)
+    slack = dt.timedelta(days=weights.slack_days)
+    return asked is None or _published_in(date, asked, slack, as_of)
+
+
 def _published_in(date: str, asked: DateRange, slack: dt.timedelta, as_of: dt.date) -> bool:
     """True if an article of `date` can report what happened in the period: published in it
     (or `slack` before) or after it (a record "set in June" is reported in August)."""

@@ -193,3 +193,20 @@ def test_what_did_x_say_leads_with_xs_own_quoted_words(archive: Archive, tmp_pat
     assert body["citations"][0]["quotes"][0]["speaker"] == "Antony Blinken"
     other = archive.ask("How did Ryabkov respond to the summit plan?")
     assert other.text.startswith("Sergei Ryabkov told reporters: “A summit without")
+
+
+def test_what_x_said_this_week_is_what_they_said_this_week(archive: Archive, tmp_path):
+    folder = tmp_path / "w"
+    write_article(
+        folder, "old.txt", "Harbour talks open", "20220301", "https://news.test/old",
+        "“The harbour of Valdora will stay open all winter,” Mayor Ilse Brandt said.",
+    )  # fmt: skip
+    write_article(
+        folder, "new.txt", "Harbour closes", "20220610", "https://news.test/new",
+        "“The harbour of Valdora closes on Friday for repairs,” Mayor Ilse Brandt said.",
+    )  # fmt: skip
+    archive.ingest([folder])
+    question = "What did Ilse Brandt say about the harbour of Valdora this week?"
+    answer = archive.ask(question, as_of=dt.date(2022, 6, 11))
+    assert answer.citations[0].speaker == "Ilse Brandt"
+    assert all("closes on Friday" in c.quote for c in answer.citations), answer.text
