@@ -56,7 +56,7 @@ class Reading:
 def _own_words(quote: str) -> bool:
     """True for a quotation of someone's words: it opens with the quotation mark (not a
     reporter's clause holding a quoted word, "he believes the pandemic is “over”")."""
-    return quote[:1] in '“"' and bool(quote)
+    return quote.startswith(("“", '"'))
 
 
 class QuestionError(ValueError):
@@ -320,7 +320,7 @@ class Archive:
                                 as_of=format_day(r.as_of.isoformat()))  # fmt: skip
             answer = Answer(question, text, True, hits=tuple(hits[:k]), out_of_scope=True)
             return replace(answer, interpreted=query if query != question else "")
-        said = self._said(reading)
+        said = self._said(reading, w)
         if said:  # "what did X say?": X's own words lead
             return self._sourced(said_answer(query, said, hits[:k], b.prompts), question)
         answer = answerer.answer(query, hits[:k], scored, on_token)
@@ -329,7 +329,7 @@ class Archive:
                                original)  # fmt: skip
         return self._sourced(answer, question)
 
-    def _said(self, reading: Reading) -> list[Quote]:
+    def _said(self, reading: Reading, weights: AnswerWeights) -> list[Quote]:
         """For a question asking what someone said, the words the articles read for it
         quote them as saying, closest to what it asks about first (rag/answer/speakers.py).
         Reported speech is the reporter's wording: it is answered as any other sentence."""
@@ -340,7 +340,7 @@ class Archive:
         read = {
             h.doc_id
             for h in reading.hits  # "this week": what they said this week
-            if in_period(reading.query, reading.as_of, h.date, self.settings.answer_weights)
+            if in_period(reading.query, reading.as_of, h.date, weights)
         }
         found = []
         for name in dict.fromkeys([who, who.split()[-1]]):  # articles may use the surname

@@ -14,7 +14,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 
-from rag.text.patterns import content_words
+from rag.text.patterns import TITLES, content_words
 from rag.types import Attribution, DocInfo, Filters, Quote, site_of
 
 _SCHEMA = """
@@ -33,10 +33,6 @@ CREATE INDEX IF NOT EXISTS quotes_by_doc ON quotes (doc_id);
 CREATE INDEX IF NOT EXISTS quotes_by_speaker ON quotes (speaker_key);
 CREATE TABLE IF NOT EXISTS quoted_docs (doc_id TEXT PRIMARY KEY);
 """
-_TITLES = frozenset(
-    "mr mrs ms dr sen rep gov gen sec pres prof secretary senator president governor "
-    "representative minister chancellor mayor judge rev".split()
-)
 _INFO = "d.doc_id, d.title, d.date, d.url, d.source, d.chunks, d.ingested_at"
 _COLUMNS = "q.start, q.end, q.speaker, q.speaker_start, q.speaker_end, q.cue, q.direct, d.text"
 
@@ -56,7 +52,7 @@ class Speaker:
 def name_words(name: str) -> list[str]:
     """The lower-cased words of a name, titles left out: "Sen. Jeff Merkley" -> jeff, merkley."""
     words = re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", name.lower())
-    return [w for w in words if w not in _TITLES] or words
+    return [w for w in words if w not in TITLES] or words
 
 
 class Quotes:

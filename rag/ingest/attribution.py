@@ -15,6 +15,7 @@ import re
 from dataclasses import replace
 from functools import cache
 
+from rag.text.patterns import TITLES
 from rag.types import Attribution
 
 SPEECH_VERBS = frozenset(
@@ -40,10 +41,6 @@ _RELATIVE = frozenset("who which that".split())
 # doubled single ones (''like this''); a curly one still open runs to the paragraph's end.
 _QUOTE = re.compile(r"[“\"][^“”\"\n]*(?:[”\"]|$)|''[^'\n]+''", re.MULTILINE)
 _MIN_QUOTE_WORDS = 4  # shorter quoted stretches are titles and scare quotes, unless a cue says
-_TITLE = re.compile(
-    r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Sec|Pres|Prof|Rev)\.?|Secretary|Senator|President|"
-    r"Governor|Representative|Minister|Chancellor|Mayor|Judge)\s+"
-)
 
 
 @cache
@@ -174,7 +171,10 @@ def _fullest(name: str, people) -> str:
 
 
 def _plain(name: str) -> str:
-    return _TITLE.sub("", re.sub(r"[’']s$", "", name.strip()))
+    """The name without a possessive "’s" and a leading title ("Secretary Blinken")."""
+    words = re.sub(r"[’']s$", "", name.strip()).split(maxsplit=1)
+    titled = len(words) == 2 and words[0][:1].isupper() and words[0].lower().rstrip(".") in TITLES
+    return words[1] if titled else " ".join(words)
 
 
 def _continued(text: str, quotes, found: list[Attribution]) -> list[Attribution]:

@@ -37,6 +37,11 @@ _QUESTION_WORDS = frozenset(
 )
 _STOP = frozenset(STOPWORDS_EN) | _QUESTION_WORDS
 STOP_WORDS = _STOP  # lower-case
+# Titles before a name ("Sen. Jeff Merkley", "Secretary Blinken"): lower-case, no dot.
+TITLES = frozenset(
+    "mr mrs ms dr sen rep gov gen sec pres prof rev secretary senator president governor "
+    "representative minister chancellor mayor judge".split()
+)
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
