@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-from rag.answer.conflicts import add_conflicts
-from rag.answer.evidence import Sentence, rank_sentences, sentences_of
-from rag.answer.question import asks_latest, names_in
+from rag.answer.compose import Composer, Reading
 from rag.answer.quotes import Answerer, OnToken
-from rag.answer.scope import in_period, out_of_scope
-from rag.answer.speakers import asked_speaker, said_answer
 from rag.answer.weights import AnswerWeights
 from rag.backends import Backends
 from rag.index.manifest import Manifest
@@ -29,34 +24,12 @@ from rag.ingest.articles import expand_paths, parse_upload, read_article
 from rag.ingest.writer import Progress, Writer
 from rag.search.retriever import Retriever
 from rag.settings import Settings
-from rag.text.dates import day as format_day
 from rag.text.patterns import content_words
 from rag.timeline.build import Timeline, build_timeline, request_problem
 from rag.types import Answer, DocInfo, FileResult, Filters, Hit, Quote, Story, site_of
 
 TIMELINE_PASSAGES = 600  # how many passages on the topic a timeline is built from
 QUOTES_RANKED = 500  # a speaker's newest quotes ranked by closeness to `about`
-
-
-@dataclass(frozen=True)
-class Reading:
-    """The passages an answer is written from: the first k are read (their `sentences` may
-    be quoted), the rest searched for disagreements; `furniture` (doc_id, start) are
-    sentences never quoted."""
-
-    question: str
-    query: str  # the question as it stands alone (a follow-up rewritten)
-    hits: tuple[Hit, ...]
-    k: int
-    furniture: frozenset[tuple[str, int]]
-    as_of: dt.date
-    sentences: tuple[Sentence, ...]
-
-
-def _own_words(quote: str) -> bool:
-    """True for a quotation of someone's words: it opens with the quotation mark (not a
-    reporter's clause holding a quoted word, "he believes the pandemic is “over”")."""
-    return quote.startswith(("“", '"'))
 
 
 class QuestionError(ValueError):
@@ -84,6 +57,7 @@ class Archive:
         self._sync = InStep(self.manifest, self.backends)
         self.writer = Writer(self.settings, self.manifest, self.backends, self._sync)
         self._retriever = Retriever(self.settings, self.backends, self.manifest, self._sync)
+        self._composer = Composer(self.settings, self.backends, self.manifest, self._retriever)
 
     def warm_up(self) -> None:
         """Load the model and open the stores now, so that the first question does not wait;
@@ -288,14 +262,8 @@ class Archive:
         k: int | None = None,
         copies: bool = False,
     ) -> Reading:
-        """What an answer to `query` (the question as it stands alone) is written from."""
-        names = content_words(" ".join(names_in(query))) if asks_latest(query) else set()
-        k = k or self.settings.top_k
-        hits, k = self._retriever.passages(query, as_of, filters, k, copies, names)
-        furniture = frozenset(self._retriever.furniture(hits))
-        sentences = sentences_of(query, hits[:k], self.backends.embedder, furniture)
-        day = as_of or dt.date.today()
-        return Reading(question, query, tuple(hits), k, furniture, day, tuple(sentences))
+        """What an answer to `query` is written from (rag/answer/compose.py)."""
+        return self._composer.read(question, query, as_of, filters, k, copies)
 
     def write(
         self,
@@ -305,65 +273,9 @@ class Archive:
         closest: bool = False,
         weights: AnswerWeights | None = None,
     ) -> Answer:
-        """The answer `answerer` writes from `reading`, with the disagreements among its
-        sources, or why the archive does not answer. `weights` (default: the settings') are
-        those of the scoring, the period check and the disagreements; the answerer has its
-        own (rag/eval/folds.py passes both to try other weights)."""
-        b, r = self.backends, reading
-        w = weights or self.settings.answer_weights
-        question, query, hits, k = r.question, r.query, list(r.hits), r.k
-        # the evidence, once: both writers draw on it, and conflicts are looked for in it
-        scored = rank_sentences(query, hits[:k], list(r.sentences), w)
-        scope = None if closest else out_of_scope(query, r.as_of, scored, w)
-        if scope is not None:  # no LLM call: the archive cannot know this yet
-            text = self.message(scope.prompt, period=scope.period, terms=scope.terms,
-                                as_of=format_day(r.as_of.isoformat()))  # fmt: skip
-            answer = Answer(question, text, True, hits=tuple(hits[:k]), out_of_scope=True)
-            return replace(answer, interpreted=query if query != question else "")
-        said = self._said(reading, w)
-        if said:  # "what did X say?": X's own words lead
-            return self._sourced(said_answer(query, said, hits[:k], b.prompts), question)
-        answer = answerer.answer(query, hits[:k], scored, on_token)
-        original = self.manifest.originals([h.doc_id for h in hits])
-        answer = add_conflicts(answer, scored, hits[k:], w.min_score, b.prompts, r.furniture,
-                               original)  # fmt: skip
-        return self._sourced(answer, question)
-
-    def _said(self, reading: Reading, weights: AnswerWeights) -> list[Quote]:
-        """For a question asking what someone said, the words the articles read for it
-        quote them as saying, closest to what it asks about first (rag/answer/speakers.py).
-        Reported speech is the reporter's wording: it is answered as any other sentence."""
-        asked = asked_speaker(reading.query)
-        if asked is None:
-            return []
-        who, about = asked
-        read = {
-            h.doc_id
-            for h in reading.hits  # "this week": what they said this week
-            if in_period(reading.query, reading.as_of, h.date, weights)
-        }
-        found = []
-        for name in dict.fromkeys([who, who.split()[-1]]):  # articles may use the surname
-            found = found or [q for q in self.manifest.quotes.find(name)
-                              if q.doc.doc_id in read and _own_words(q.text)]  # fmt: skip
-        if not found:
-            return []
-        vectors = self.backends.embedder.embed([about or reading.query, *(q.text for q in found)])
-        close = [float(v @ vectors[0]) for v in vectors[1:]]
-        return [q for _, q in sorted(zip(close, found), key=lambda p: -p[0])]
-
-    def _sourced(self, answer: Answer, question: str) -> Answer:
-        """`answer` with the near-copies and other reports of each cited article, and the
-        question as asked (when a follow-up was rewritten to stand alone)."""
-        query = answer.question
-        cited = dict.fromkeys(c.doc_id for c in answer.citations)
-        groups = ((d, self.manifest.copy_group(d)) for d in cited)
-        answer = replace(answer, copies=tuple((d, g) for d, g in groups if g))
-        reports = ((d, self.manifest.reported_with(d)) for d in cited)
-        answer = replace(answer, reported=tuple((d, r) for d, r in reports if r))
-        if query != question:
-            return replace(answer, question=question, interpreted=query)
-        return answer
+        """The answer written from `reading`, or why the archive does not answer
+        (rag/answer/compose.py)."""
+        return self._composer.write(reading, answerer, on_token, closest, weights)
 
     def timeline(
         self,

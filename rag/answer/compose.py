@@ -1,0 +1,146 @@
+"""An answer's two steps: read (the passages and sentences found for the question) and
+write (scored with the answer weights, checked against the period the question names, then
+quoted or written by an LLM with its disagreements, or led by someone's own words when it
+asks what they said). The Archive (rag/pipeline.py) runs both for `ask`; the fold harness
+(rag/eval/folds.py) reads once and writes again with other weights.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from rag.answer.conflicts import add_conflicts
+from rag.answer.evidence import Sentence, rank_sentences, sentences_of
+from rag.answer.question import asks_latest, names_in
+from rag.answer.quotes import Answerer, OnToken
+from rag.answer.scope import in_period, out_of_scope
+from rag.answer.speakers import asked_speaker, said_answer
+from rag.answer.weights import AnswerWeights
+from rag.index.manifest import Manifest
+from rag.search.retriever import Retriever
+from rag.settings import Settings
+from rag.text.dates import day as format_day
+from rag.text.patterns import content_words
+from rag.types import Answer, Filters, Hit, Quote
+
+if TYPE_CHECKING:
+    from rag.backends import Backends
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The passages an answer is written from: the first k are read (their `sentences` may
+    be quoted), the rest searched for disagreements; `furniture` (doc_id, start) are
+    sentences never quoted."""
+
+    question: str
+    query: str  # the question as it stands alone (a follow-up rewritten)
+    hits: tuple[Hit, ...]
+    k: int
+    furniture: frozenset[tuple[str, int]]
+    as_of: dt.date
+    sentences: tuple[Sentence, ...]
+
+
+def _own_words(quote: str) -> bool:
+    """True for a quotation of someone's words: it opens with the quotation mark (not a
+    reporter's clause holding a quoted word, "he believes the pandemic is “over”")."""
+    return quote.startswith(("“", '"'))
+
+
+class Composer:
+    """Reads and writes answers over one archive's stores."""
+
+    def __init__(
+        self, settings: Settings, backends: Backends, manifest: Manifest, retriever: Retriever
+    ) -> None:
+        self.settings, self.backends = settings, backends
+        self.manifest, self.retriever = manifest, retriever
+
+    def read(
+        self,
+        question: str,
+        query: str,
+        as_of: dt.date | None = None,
+        filters: Filters | None = None,
+        k: int | None = None,
+        copies: bool = False,
+    ) -> Reading:
+        """What an answer to `query` (the question as it stands alone) is written from."""
+        names = content_words(" ".join(names_in(query))) if asks_latest(query) else set()
+        k = k or self.settings.top_k
+        hits, k = self.retriever.passages(query, as_of, filters, k, copies, names)
+        furniture = frozenset(self.retriever.furniture(hits))
+        sentences = sentences_of(query, hits[:k], self.backends.embedder, furniture)
+        day = as_of or dt.date.today()
+        return Reading(question, query, tuple(hits), k, furniture, day, tuple(sentences))
+
+    def write(
+        self,
+        reading: Reading,
+        answerer: Answerer,
+        on_token: OnToken | None = None,
+        closest: bool = False,
+        weights: AnswerWeights | None = None,
+    ) -> Answer:
+        """The answer `answerer` writes from `reading`, with the disagreements among its
+        sources, or why the archive does not answer. `weights` (default: the settings') are
+        those of the scoring, the period check and the disagreements; the answerer has its
+        own (rag/eval/folds.py passes both to try other weights)."""
+        b, r = self.backends, reading
+        w = weights or self.settings.answer_weights
+        question, query, hits, k = r.question, r.query, list(r.hits), r.k
+        # the evidence, once: both writers draw on it, and conflicts are looked for in it
+        scored = rank_sentences(query, hits[:k], list(r.sentences), w)
+        scope = None if closest else out_of_scope(query, r.as_of, scored, w)
+        if scope is not None:  # no LLM call: the archive cannot know this yet
+            day = format_day(r.as_of.isoformat())
+            text = b.prompts[scope.prompt].format(period=scope.period, terms=scope.terms, as_of=day)
+            answer = Answer(question, text, True, hits=tuple(hits[:k]), out_of_scope=True)
+            return replace(answer, interpreted=query if query != question else "")
+        said = self._said(reading, w)
+        if said:  # "what did X say?": X's own words lead
+            return self._sourced(said_answer(query, said, hits[:k], b.prompts), question)
+        answer = answerer.answer(query, hits[:k], scored, on_token)
+        original = self.manifest.originals([h.doc_id for h in hits])
+        answer = add_conflicts(answer, scored, hits[k:], w.min_score, b.prompts, r.furniture,
+                               original)  # fmt: skip
+        return self._sourced(answer, question)
+
+    def _said(self, reading: Reading, weights: AnswerWeights) -> list[Quote]:
+        """For a question asking what someone said, the words the articles read for it
+        quote them as saying, closest to what it asks about first (rag/answer/speakers.py).
+        Reported speech is the reporter's wording: it is answered as any other sentence."""
+        asked = asked_speaker(reading.query)
+        if asked is None:
+            return []
+        who, about = asked
+        read = {
+            h.doc_id
+            for h in reading.hits  # "this week": what they said this week
+            if in_period(reading.query, reading.as_of, h.date, weights)
+        }
+        found = []
+        for name in dict.fromkeys([who, who.split()[-1]]):  # articles may use the surname
+            found = found or [q for q in self.manifest.quotes.find(name)
+                              if q.doc.doc_id in read and _own_words(q.text)]  # fmt: skip
+        if not found:
+            return []
+        vectors = self.backends.embedder.embed([about or reading.query, *(q.text for q in found)])
+        close = [float(v @ vectors[0]) for v in vectors[1:]]
+        return [q for _, q in sorted(zip(close, found), key=lambda p: -p[0])]
+
+    def _sourced(self, answer: Answer, question: str) -> Answer:
+        """`answer` with the near-copies and other reports of each cited article, and the
+        question as asked (when a follow-up was rewritten to stand alone)."""
+        query = answer.question
+        cited = dict.fromkeys(c.doc_id for c in answer.citations)
+        groups = ((d, self.manifest.copy_group(d)) for d in cited)
+        answer = replace(answer, copies=tuple((d, g) for d, g in groups if g))
+        reports = ((d, self.manifest.reported_with(d)) for d in cited)
+        answer = replace(answer, reported=tuple((d, r) for d, r in reports if r))
+        if query != question:
+            return replace(answer, question=question, interpreted=query)
+        return answer
