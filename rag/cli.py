@@ -7,11 +7,12 @@ import argparse
 import json
 import logging
 import sys
-from pathlib import Path
 
 from tqdm import tqdm
 
+from rag import cli_sources
 from rag.cli_args import date_arg, parser
+from rag.cli_sources import EXIT_FATAL, EXIT_OK
 from rag.pipeline import Archive, QuestionError
 from rag.render import copies_line, reported_line
 from rag.settings import Settings
@@ -25,32 +26,11 @@ from rag.shapes import (
     stories_json,
 )
 from rag.timeline.render import timeline_json, timeline_text
-from rag.types import Answer, FileResult, Filters
-
-EXIT_OK, EXIT_FATAL, EXIT_SKIPPED = 0, 1, 2
-STATUSES = ("added", "updated", "unchanged", "skipped")
+from rag.types import Answer, Filters
 
 
 def _filters(args: argparse.Namespace) -> Filters:
     return Filters.of(args.since, args.until, args.site)
-
-
-def _ingest(archive: Archive, paths: list[Path]) -> int:
-    bar = tqdm(total=0, unit="file", desc="ingest", file=sys.stderr)
-
-    def progress(done: int, total: int, result: FileResult) -> None:
-        bar.total = total
-        bar.update(1)
-
-    results = archive.ingest(paths, progress)
-    bar.close()
-    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
-    written = sum(r.chunks for r in results if r.status in ("added", "updated"))
-    print(", ".join(f"{n} {s}" for s, n in counts.items()) + f"; {written} chunks written")
-    for r in results:
-        if r.status == "skipped":
-            print(f"  skipped {r.path}: {r.reason}")
-    return EXIT_SKIPPED if counts["skipped"] else EXIT_OK
 
 
 def _search(archive: Archive, args: argparse.Namespace) -> int:
@@ -271,13 +251,13 @@ def run(argv: list[str] | None = None) -> int:
 
         return evaluate(settings, args)
     archive = Archive(settings)
-    if args.command == "ingest":
-        return _ingest(archive, args.paths)
     if args.command == "search":
         return _batch(archive, args) if args.batch else _search(archive, args)
     commands = {"ask": _ask, "docs": _docs, "delete": _delete, "reindex": _reindex,
                 "serve": _serve, "mcp": _mcp, "stories": _stories,
-                "timeline": _timeline, "quotes": _quotes, "speakers": _speakers}  # fmt: skip
+                "timeline": _timeline, "quotes": _quotes, "speakers": _speakers,
+                "ingest": cli_sources.ingest, "feeds": cli_sources.feeds,
+                "jobs": cli_sources.jobs}  # fmt: skip
     return commands[args.command](archive, args)
 
 

@@ -1,5 +1,5 @@
-"""The command line's arguments: python -m rag ingest | ask | search | docs | delete |
-reindex | serve | mcp | eval | stories | timeline | quotes | speakers."""
+"""The command line's arguments: python -m rag ingest | feeds | jobs | ask | search | docs |
+delete | reindex | serve | mcp | eval | stories | timeline | quotes | speakers."""
 
 from __future__ import annotations
 
@@ -14,8 +14,38 @@ def parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, help="archive folder (default ./data, env RAG_DATA_DIR)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    ingest = sub.add_parser("ingest", help="add or update articles from files and folders")
-    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest = sub.add_parser(
+        "ingest", help="add or update articles: files, folders, exports, web pages by URL"
+    )
+    ingest.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH|URL",
+        help="article files and folders; exports named one by one (.jsonl, .ndjson, .csv, "
+        ".json, .warc, .warc.gz); http(s) URLs of pages",
+    )
+    ingest.add_argument(
+        "--fields",
+        default="",
+        metavar="FIELD=NAME,...",
+        help="an export's field names for title, date, url, text, e.g. text=body,date=pub "
+        "(common names are recognised without it)",
+    )
+    feeds = sub.add_parser("feeds", help="the RSS and Atom feeds the archive follows")
+    action = feeds.add_subparsers(dest="action", required=True)
+    add = action.add_parser("add", help="follow a feed")
+    add.add_argument("url")
+    add.add_argument("--name", help="what to call it (default: its URL)")
+    listed = action.add_parser("list", help="the feeds followed, with their last poll")
+    listed.add_argument("--json", action="store_true")
+    remove = action.add_parser("remove", help="stop following a feed (its articles stay)")
+    remove.add_argument("feed", help="its number, URL or name")
+    update = action.add_parser("update", help="poll the feeds that are due now")
+    update.add_argument("feed", nargs="?", default="", help="only this one (number, URL, name)")
+    update.add_argument("--all", action="store_true", help="every feed, due or not")
+    jobs = sub.add_parser("jobs", help="recent feed polls, URL fetches, imports, with outcomes")
+    jobs.add_argument("--limit", type=count_arg, default=10)
+    jobs.add_argument("--json", action="store_true")
     ask = sub.add_parser("ask", help="answer a question with cited quotes from the archive")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true")

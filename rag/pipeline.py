@@ -8,8 +8,7 @@ parts they use are built by rag/backends.py.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from functools import partial
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from rag.answer.compose import Composer, Reading
@@ -20,10 +19,13 @@ from rag.index.manifest import Manifest
 from rag.index.quotes import Speaker
 from rag.index.stories import summarize
 from rag.index.sync import InStep
-from rag.ingest.articles import expand_paths, parse_upload, read_article
+from rag.ingest.articles import expand_paths
+from rag.ingest.bulk import is_bulk
+from rag.ingest.readers import file_readers, upload_readers
 from rag.ingest.writer import Progress, Writer
 from rag.search.retriever import Retriever
 from rag.settings import Settings
+from rag.sources import Sources
 from rag.text.patterns import content_words
 from rag.timeline.build import Timeline, build_timeline, request_problem
 from rag.types import Answer, DocInfo, FileResult, Filters, Hit, Quote, Story, site_of
@@ -56,6 +58,7 @@ class Archive:
         self.manifest = Manifest(self.settings.manifest_path)
         self._sync = InStep(self.manifest, self.backends)
         self.writer = Writer(self.settings, self.manifest, self.backends, self._sync)
+        self.sources = Sources(self.settings, self.writer)
         self._retriever = Retriever(self.settings, self.backends, self.manifest, self._sync)
         self._composer = Composer(self.settings, self.backends, self.manifest, self._retriever)
 
@@ -78,19 +81,45 @@ class Archive:
 
     # -- writing -------------------------------------------------------------------------
 
-    def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> list[FileResult]:
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        progress: Progress | None = None,
+        fields: dict[str, str] | None = None,
+    ) -> list[FileResult]:
         """Ingest files and folders; one bad file is skipped with a reason, never fatal."""
-        limit = self.max_upload_bytes
-        readers = [(str(p), partial(read_article, p, limit)) for p in expand_paths(paths)]
-        return self.writer.run(readers, progress)
+        return list(self.ingest_stream(paths, progress, fields))
+
+    def ingest_stream(
+        self,
+        paths: Iterable[Path],
+        progress: Progress | None = None,
+        fields: dict[str, str] | None = None,
+    ) -> Iterator[FileResult]:
+        """`ingest` one result at a time, for exports of any size: a bulk file given by name
+        (JSON Lines, CSV, JSON, WARC; rag/ingest/bulk.py) is one reader per record, its
+        fields named as `fields` says; a folder's bulk files are not read (name them)."""
+        files = expand_paths(paths)
+        readers = file_readers(files, self.max_upload_bytes, fields)
+        total = 0 if any(is_bulk(p) for p in files) else len(files)
+        kind = "import" if total == 0 else "files"
+        label = str(files[0]) + (f" and {len(files) - 1} more" if len(files) > 1 else "")
+        return self.sources.track(kind, label, self.writer.stream(readers, progress, total))
 
     def ingest_uploads(
         self, uploads: list[tuple[str, bytes]], progress: Progress | None = None
     ) -> list[FileResult]:
         """Ingest files given as (file name, content); nothing is written but the archive."""
-        limit = self.max_upload_bytes
-        readers = [(name, partial(parse_upload, name, data, limit)) for name, data in uploads]
-        return self.writer.run(readers, progress)
+        readers = upload_readers(uploads, self.max_upload_bytes)
+        total = 0 if any(is_bulk(Path(name)) for name, _ in uploads) else len(uploads)
+        label = ", ".join(name for name, _ in uploads)
+        return list(
+            self.sources.track("upload", label, self.writer.stream(readers, progress, total))
+        )
+
+    def ingest_urls(self, urls: list[str], progress: Progress | None = None) -> list[FileResult]:
+        """Fetch pages and add their articles (rag/sources/fetch.py says what is refused)."""
+        return self.sources.fetch(urls, progress)
 
     @property
     def max_upload_bytes(self) -> int:

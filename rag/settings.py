@@ -95,6 +95,14 @@ class Settings(BaseSettings):
     api_tokens: dict[str, str] = Field(default_factory=dict, repr=False)
     api_max_body_kb: int = Field(default=256, gt=0)
     api_max_files: int = Field(default=20, gt=0)
+    # Feeds (`python -m rag feeds`) are polled every feed_interval_min minutes by the server
+    # and the app. Fetches of feeds and pages by URL: refused for file:, loopback, private
+    # and link-local addresses unless fetch_allow_private; seconds a whole fetch may take;
+    # seconds between two requests to one host.
+    feed_interval_min: float = Field(default=30.0, gt=0)
+    fetch_allow_private: bool = False
+    fetch_timeout: float = Field(default=20.0, gt=0)
+    fetch_delay: float = Field(default=1.0, ge=0)
     # Testing only: the process dies (os._exit) right after the Nth write step of an ingest
     # or delete (0: never), so a test can crash the writer at every step, whatever the speed.
     crash_after_step: int = Field(default=0, ge=0)
@@ -139,6 +147,10 @@ class Settings(BaseSettings):
     @property
     def keyword_dir(self) -> Path:
         return self.data_dir / "keyword"
+
+    @property
+    def sources_path(self) -> Path:
+        return self.data_dir / "sources.sqlite3"
 
     @property
     def lock_path(self) -> Path:

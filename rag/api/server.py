@@ -13,8 +13,7 @@ import logging
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,6 +22,7 @@ from rag.api.chat import chat_router
 from rag.api.guard import Guard, TooLarge, error_body
 from rag.api.mcp import build_mcp, mcp_routes
 from rag.api.models import AskRequest, SearchRequest, TimelineRequest, editor, reader
+from rag.api.sources import sources_router
 from rag.pipeline import Archive, QuestionError
 from rag.shapes import (
     answer_json,
@@ -56,6 +56,7 @@ def create_app(archive: Archive) -> FastAPI:
     _errors(app)
     app.include_router(chat_router(archive), dependencies=[Depends(reader)])
     app.include_router(_rest(archive))
+    app.include_router(sources_router(archive))
     app.router.routes.extend(mcp_routes(mcp))
     app.add_middleware(Guard, settings=archive.settings)
     return app
@@ -123,18 +124,6 @@ def _rest(archive: Archive) -> APIRouter:
         if found is None:
             raise HTTPException(404, f"no document with id {doc_id} (see GET /api/documents)")
         return {"document": asdict(found[0]), "text": found[1]}
-
-    @api.post("/documents", dependencies=[Depends(editor)])
-    async def upload(files: Annotated[list[UploadFile], File()]) -> dict:
-        """Add or update articles (.txt, .md, .html, .pdf; several at once): per file,
-        added, updated, unchanged or skipped with the reason."""
-        s = archive.settings
-        if len(files) > s.api_max_files:
-            raise HTTPException(413, f"at most {s.api_max_files} files per request")
-        limit = archive.max_upload_bytes
-        uploads = [(f.filename or "upload", await f.read(limit + 1)) for f in files]
-        results = await run_in_threadpool(archive.ingest_uploads, uploads)
-        return {"results": [asdict(r) for r in results]}
 
     @api.delete("/documents/{doc_id}", dependencies=[Depends(editor)])
     def delete(doc_id: str) -> dict:

@@ -93,7 +93,7 @@ def parse_article(data: bytes, source: str) -> Article:
             raise ArticleError(str(e)) from e
         url = page.url if _URL.match(page.url) else ""
         title = page.title or Path(source).stem
-        return _make_article(title[:300], page.body, source, date=page.date, url=url)
+        return make_article(title[:300], page.body, source, date=page.date, url=url)
     text = _decode(data)
     lines = text.splitlines()
     while lines and not lines[-1].strip():
@@ -134,7 +134,7 @@ def _seed_article(lines: list[str], source: str) -> Article:
     body = "\n".join(lines[3:]).strip("\n")
     if not body.strip():
         raise ArticleError("the article has a header but no text after line 3")
-    return _make_article(title, body, source, date=date, url=url)
+    return make_article(title, body, source, date=date, url=url)
 
 
 def _parse_date(line: str) -> dt.date:
@@ -153,10 +153,10 @@ def _plain_article(lines: list[str], source: str) -> Article:
     if not body.strip():
         # A one-line note is still a document: its line is both title and text.
         body = lines[first].strip()
-    return _make_article(title[:300], body, source)
+    return make_article(title[:300], body, source)
 
 
-def _make_article(
+def make_article(
     title: str, body: str, source: str, date: dt.date | None = None, url: str = ""
 ) -> Article:
     normalized = " ".join(body.split()).lower()

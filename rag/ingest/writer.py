@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -38,7 +38,8 @@ if TYPE_CHECKING:
     from rag.backends import Backends
 
 log = logging.getLogger("rag")
-Progress = Callable[[int, int, FileResult], None]
+Progress = Callable[[int, int, FileResult], None]  # done, total (0: not known), result
+Reader = tuple[str, Callable[[], Article]]  # a label for the user, and how to read it
 # Bumped when what is stored per chunk or document changes, so documents are written anew.
 SCHEMA = 3
 
@@ -54,11 +55,16 @@ class Writer:
         self.steps = WriteSteps(settings.crash_after_step)
         self._written: dict[str, list[Row]] | None = {}  # doc_id -> rows, for the keyword index
 
-    def run(
-        self, readers: list[tuple[str, Callable[[], Article]]], progress: Progress | None
-    ) -> list[FileResult]:
+    def run(self, readers: Sequence[Reader], progress: Progress | None) -> list[FileResult]:
         """Read and add each article in turn; one bad file is skipped with a reason."""
-        results: list[FileResult] = []
+        return list(self.stream(readers, progress, len(readers)))
+
+    def stream(
+        self, readers: Iterable[Reader], progress: Progress | None = None, total: int = 0
+    ) -> Iterator[FileResult]:
+        """`run` for an export of any size: readers are taken one at a time and each result
+        is handed on as it comes (`total` 0: not known in advance). Holds the lock until
+        the last reader is done."""
         with self._writing():
             self._recover()
             for i, (label, read) in enumerate(readers, start=1):
@@ -70,11 +76,10 @@ class Writer:
                     result = FileResult(
                         label, "skipped", reason=f"cannot read file: {e.strerror or e}"
                     )
-                results.append(result)
                 if progress:
-                    progress(i, len(readers), result)
+                    progress(i, total, result)
+                yield result
             self.update_keyword()
-        return results
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
