@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -20,10 +19,13 @@ import streamlit as st
 from rag.pipeline import Archive, QuestionError
 from rag.render import escape_markdown, parse_share, share_query
 from rag.settings import Settings
+from rag.sources.poller import Poller
 from rag.timeline.build import Timeline, asks_timeline
-from rag.types import Answer, Asked, FileResult, Filters, StoreUnavailable
+from rag.types import Answer, Asked, Filters, StoreUnavailable
+from views.adding import add_articles
 from views.answer import show_answer
 from views.archive import archive_page
+from views.feeds import feeds_page
 from views.page import plural
 from views.quotes import quotes_page
 from views.timeline import show_timeline
@@ -46,6 +48,7 @@ def llm_key() -> dict:
 def get_archive(data_dir: str) -> Archive:
     archive = Archive(Settings(data_dir=Path(data_dir), **llm_key()))
     archive.warm_up()  # load the model now, not on the first question
+    Poller(archive.sources, archive.settings.feed_poll_check_s).start()  # one per process
     return archive
 
 
@@ -159,39 +162,7 @@ def options(archive: Archive) -> tuple[dt.date, Filters, bool, int, bool]:
 def sidebar(archive: Archive) -> None:
     st.sidebar.header("Archive")
     st.sidebar.caption(f"{plural(len(archive.documents()), 'document')} in the archive")
-    round_ = st.session_state.setdefault("upload_round", 0)
-    files = st.sidebar.file_uploader(
-        "Add articles (.txt, .md, .html, .pdf)",
-        type=["txt", "md", "html", "htm", "pdf"],
-        accept_multiple_files=True,
-        key=f"uploader-{round_}",
-        # the widget states and enforces our limit, not Streamlit's server-wide one
-        max_upload_size=max(1, math.ceil(archive.settings.max_file_mb)),
-    )
-    if files and st.sidebar.button("Add to archive", type="primary"):
-        st.session_state["upload_results"] = upload(archive, files)
-        st.session_state["upload_round"] = round_ + 1  # a fresh, empty upload box
-        st.rerun()
-    for line, ok in st.session_state.get("upload_results", []):
-        (st.sidebar.success if ok else st.sidebar.warning)(escape_markdown(line))
-
-
-def upload(archive: Archive, files: list) -> list[tuple[str, bool]]:
-    """Ingest uploaded files with a progress bar; one (message, ok) per file."""
-    bar = st.sidebar.progress(0.0, text="Adding…")
-
-    def progress(done: int, total: int, result: FileResult) -> None:
-        bar.progress(done / total, text=escape_markdown(f"{done}/{total}: {result.path}"))
-
-    try:
-        results = archive.ingest_uploads([(f.name, f.getvalue()) for f in files], progress)
-    except Exception:
-        log.exception("upload failed")
-        return [("Adding the files failed; nothing was half-written. Please try again.", False)]
-    return [
-        (f"{r.path}: {r.status}" + (f" ({r.reason})" if r.reason else ""), r.status != "skipped")
-        for r in results
-    ]
+    add_articles(archive)
 
 
 def user_line(asked: Asked) -> str:
@@ -266,7 +237,7 @@ def main() -> None:
     seed_once(archive)
     if "view" not in st.session_state:  # a link to a sentence opens the archive
         st.session_state["view"] = "Archive" if "doc" in st.query_params else "Chat"
-    views = ["Chat", "Archive", "Who said what"]
+    views = ["Chat", "Archive", "Who said what", "Feeds & jobs"]
     view = st.sidebar.radio(
         "View", views, key="view", horizontal=True, label_visibility="collapsed"
     )
@@ -275,6 +246,8 @@ def main() -> None:
         archive_page(archive)
     elif view == "Who said what":
         quotes_page(archive)
+    elif view == "Feeds & jobs":
+        feeds_page(archive)
     else:
         chat_page(archive)
 

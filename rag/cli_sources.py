@@ -116,7 +116,7 @@ def _update(archive: Archive, args: argparse.Namespace) -> int:
         bar.total = total or None
         bar.update(1)
 
-    polled = archive.sources.update(chosen, progress)
+    polled = archive.sources.update(chosen, progress, wait=120)
     bar.close()
     if polled is None:
         print("another process is polling the feeds right now; try again shortly")

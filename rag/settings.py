@@ -149,6 +149,11 @@ class Settings(BaseSettings):
         return self.data_dir / "keyword"
 
     @property
+    def feed_poll_check_s(self) -> float:
+        """How often the background poller looks for due feeds."""
+        return min(60.0, self.feed_interval_min * 60)
+
+    @property
     def sources_path(self) -> Path:
         return self.data_dir / "sources.sqlite3"
 

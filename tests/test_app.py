@@ -406,3 +406,39 @@ def test_who_said_what_lists_speakers_charts_a_speakers_quotes_and_opens_one_at_
     assert "We are not going to negotiate" in plain(highlighted)
     assert "Blinken**]" in plain(highlighted)  # the speaker's name highlighted too
     assert "Who is quoted here: 2 quotes" in [e.label for e in opened.expander]
+
+
+def test_pages_by_url_and_feeds_come_in_from_the_ui_with_their_jobs(tmp_path, monkeypatch):
+    from tests.sources.site import Site
+
+    site = Site()
+    site.news()
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("RAG_SEED_DIR", "")
+    monkeypatch.setenv("RAG_FETCH_ALLOW_PRIVATE", "true")
+    monkeypatch.setenv("RAG_FETCH_DELAY", "0")
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+        at.sidebar.text_area[0].set_value(f"{site.base}/news/rail.html\nfile:///etc/passwd")
+        next(b for b in at.sidebar.button if b.label == "Fetch and add").click().run()
+        assert not at.exception
+        lines = [plain(s.value) for s in [*at.sidebar.success, *at.sidebar.warning]]
+        assert f"{site.base}/news/rail.html: added" in lines
+        assert any(line.startswith("file:///etc/passwd: skipped (only http") for line in lines)
+        assert "1 document in the archive" in at.sidebar.caption[0].value
+        at.sidebar.radio[0].set_value("Feeds & jobs").run()
+        at.text_input[0].set_value(f"{site.base}/feed.rss")
+        at.text_input[1].set_value("Valdora Times")
+        next(b for b in at.button if b.label == "Follow").click().run()
+        assert "Following Valdora Times." in [plain(s.value) for s in at.success]
+        next(b for b in at.button if b.label == "Poll all feeds now").click().run()
+        assert not at.exception
+        assert at.status[0].state == "complete" and "2 new" in at.status[0].label
+        at.run()
+        feeds = at.dataframe[0].value
+        assert list(feeds["name"]) == ["Valdora Times"] and list(feeds["new"]) == [2]
+        jobs = [plain(e.label) for e in at.expander]
+        assert jobs[0].startswith("feeds: Valdora Times — done (2 added)")
+        assert jobs[1].startswith("urls: ") and "(1 added, 1 skipped)" in jobs[1]
+    finally:
+        site.close()

@@ -32,6 +32,7 @@ from rag.shapes import (
     speakers_json,
     stories_json,
 )
+from rag.sources.poller import Poller
 from rag.timeline.render import timeline_json
 from rag.types import Filters, StoreUnavailable
 
@@ -44,8 +45,13 @@ def create_app(archive: Archive) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        async with mcp.session_manager.run():
-            yield
+        poller = Poller(archive.sources, archive.settings.feed_poll_check_s)
+        poller.start()
+        try:
+            async with mcp.session_manager.run():
+                yield
+        finally:
+            poller.stop()
 
     app = FastAPI(
         title="News archive",

@@ -115,7 +115,7 @@ def sources_router(archive: Archive) -> APIRouter:
             chosen = archive.sources.choose(str(body.feed or ""), body.all)
         except LookupError as e:
             raise HTTPException(404, f"no feed with id {body.feed} (see GET /api/feeds)") from e
-        polled = archive.sources.update(chosen) if chosen else {}
+        polled = archive.sources.update(chosen, wait=120) if chosen else {}
         if polled is None:
             raise HTTPException(409, "another process is polling the feeds; try again shortly")
         return {"polled": {url: [asdict(r) for r in results] for url, results in polled.items()}}

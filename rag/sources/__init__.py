@@ -66,12 +66,16 @@ class Sources:
         return self.feeds.list() if every else self.feeds.due()
 
     def update(
-        self, feeds: list[Feed] | None = None, progress: Progress | None = None
+        self,
+        feeds: list[Feed] | None = None,
+        progress: Progress | None = None,
+        wait: float = 0,
     ) -> dict[str, list[FileResult]] | None:
         """Poll `feeds` (default: those due) and store what they bring, feed by feed;
-        None if another process is polling right now. Feed URL -> its items' results."""
+        None if another process or thread is still polling after `wait` seconds. Feed URL ->
+        its items' results."""
         try:
-            self._polling.acquire(timeout=0)
+            self._polling.acquire(timeout=wait)
         except Timeout:
             return None
         try:

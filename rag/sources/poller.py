@@ -27,7 +27,9 @@ class Poller(threading.Thread):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
         except (AttributeError, OSError):
             pass
-        while not self._done.wait(self.every):
+        wait = min(self.every, 5.0)  # feeds due at start are polled soon after it
+        while not self._done.wait(wait):
+            wait = self.every
             try:
                 self.sources.update()
             except Exception:  # a poll that failed is logged; the next round tries again

@@ -4,6 +4,7 @@ news site; server-side request forgery refused."""
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
@@ -104,3 +105,29 @@ def test_feeds_pages_and_jobs_through_the_api_with_tokens(tmp_path, site):
         gone = httpx.delete(f"{api}/api/feeds/{made['id']}", headers=editor)
         assert gone.json() == {"removed": made["id"]}
         assert len(httpx.get(f"{api}/api/documents", headers=reader).json()["documents"]) == 3
+
+
+def test_the_server_polls_due_feeds_in_the_background(tmp_path, site):
+    env = {
+        "RAG_FETCH_ALLOW_PRIVATE": "true",
+        "RAG_FETCH_DELAY": "0",
+        "RAG_FEED_INTERVAL_MIN": "0.02",
+    }  # due again 1.2 s after each poll
+    with serving_api(tmp_path / "data", **env) as api:
+        httpx.post(f"{api}/api/feeds", json={"url": f"{site.base}/feed.atom"})
+
+        def feed_jobs(wanted: int) -> list[dict]:
+            deadline = time.monotonic() + 120  # generous: only a broken poller waits this long
+            while time.monotonic() < deadline:
+                jobs = httpx.get(f"{api}/api/jobs").json()["jobs"]
+                done = [j for j in jobs if j["kind"] == "feeds" and j["status"] == "done"]
+                if len(done) >= wanted:
+                    return done
+                time.sleep(0.3)
+            raise AssertionError(f"fewer than {wanted} polls in 120 s: {jobs}")
+
+        assert feed_jobs(1)[-1]["counts"] == {"added": 1}
+        docs = httpx.get(f"{api}/api/documents").json()["documents"]
+        assert [d["title"] for d in docs] == ["Regional rail strike called off"]
+        later = feed_jobs(2)[0]
+        assert later["counts"] == {"unchanged": 1}  # polled again, the page answered 304
