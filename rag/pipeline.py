@@ -20,8 +20,6 @@ from rag.index.quotes import Speaker
 from rag.index.stories import summarize
 from rag.index.sync import InStep
 from rag.ingest.articles import expand_paths
-from rag.ingest.bulk import is_bulk
-from rag.ingest.readers import file_readers, upload_readers
 from rag.ingest.writer import Progress, Writer
 from rag.search.retriever import Retriever
 from rag.settings import Settings
@@ -30,6 +28,7 @@ from rag.text.patterns import content_words
 from rag.timeline.build import Timeline, build_timeline, request_problem
 from rag.types import Answer, DocInfo, FileResult, Filters, Hit, Quote, Story, site_of
 
+Fields = dict[str, str] | None  # an export's field names (rag/ingest/bulk.py)
 TIMELINE_PASSAGES = 600  # how many passages on the topic a timeline is built from
 QUOTES_RANKED = 500  # a speaker's newest quotes ranked by closeness to `about`
 
@@ -82,40 +81,23 @@ class Archive:
     # -- writing -------------------------------------------------------------------------
 
     def ingest(
-        self,
-        paths: Iterable[Path],
-        progress: Progress | None = None,
-        fields: dict[str, str] | None = None,
+        self, paths: Iterable[Path], progress: Progress | None = None, fields: Fields = None
     ) -> list[FileResult]:
         """Ingest files and folders; one bad file is skipped with a reason, never fatal."""
         return list(self.ingest_stream(paths, progress, fields))
 
     def ingest_stream(
-        self,
-        paths: Iterable[Path],
-        progress: Progress | None = None,
-        fields: dict[str, str] | None = None,
+        self, paths: Iterable[Path], progress: Progress | None = None, fields: Fields = None
     ) -> Iterator[FileResult]:
-        """`ingest` one result at a time, for exports of any size: a bulk file given by name
-        (JSON Lines, CSV, JSON, WARC; rag/ingest/bulk.py) is one reader per record, its
-        fields named as `fields` says; a folder's bulk files are not read (name them)."""
-        files = expand_paths(paths)
-        readers = file_readers(files, self.max_upload_bytes, fields)
-        total = 0 if any(is_bulk(p) for p in files) else len(files)
-        kind = "import" if total == 0 else "files"
-        label = str(files[0]) + (f" and {len(files) - 1} more" if len(files) > 1 else "")
-        return self.sources.track(kind, label, self.writer.stream(readers, progress, total))
+        """`ingest` one result at a time, for exports of any size (rag/ingest/bulk.py): an
+        export named is read record by record, its fields named as `fields` says."""
+        return self.sources.files(expand_paths(paths), progress, fields)
 
     def ingest_uploads(
         self, uploads: list[tuple[str, bytes]], progress: Progress | None = None
     ) -> list[FileResult]:
         """Ingest files given as (file name, content); nothing is written but the archive."""
-        readers = upload_readers(uploads, self.max_upload_bytes)
-        total = 0 if any(is_bulk(Path(name)) for name, _ in uploads) else len(uploads)
-        label = ", ".join(name for name, _ in uploads)
-        return list(
-            self.sources.track("upload", label, self.writer.stream(readers, progress, total))
-        )
+        return list(self.sources.uploads(uploads, progress))
 
     def ingest_urls(self, urls: list[str], progress: Progress | None = None) -> list[FileResult]:
         """Fetch pages and add their articles (rag/sources/fetch.py says what is refused)."""
@@ -210,10 +192,10 @@ class Archive:
         best first, each with its best passage."""
         if not query.strip():
             return []
-        docs = {d.doc_id: d for d in self.documents()}
         best: dict[str, Hit] = {}
         for hit in self.search(query, k=limit, mode="keyword", per_doc=1, copies=True):
             best.setdefault(hit.doc_id, hit)  # the search fills up with second passages
+        docs = self.manifest.infos(list(best))  # only the hits' rows
         return [(docs[d], hit) for d, hit in best.items() if d in docs]
 
     def search(

@@ -7,10 +7,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import partial
 from itertools import chain
+from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 from rag.ingest.articles import ArticleError
+from rag.ingest.bulk import is_bulk
+from rag.ingest.readers import file_readers, upload_readers
 from rag.ingest.writer import Progress, Writer
 from rag.settings import Settings
 from rag.sources.feeds import Feed, Feeds
@@ -24,10 +27,11 @@ class Sources:
     def __init__(self, settings: Settings, writer: Writer) -> None:
         s = settings
         self.writer = writer
+        self.max_bytes = int(s.max_file_mb * 1e6)
         self.jobs = Jobs(s.sources_path)
         self.feeds = Feeds(s.sources_path, s.feed_interval_min)
         self.fetcher = Fetcher(
-            s.fetch_allow_private, s.fetch_timeout, s.fetch_delay, int(s.max_file_mb * 1e6)
+            s.fetch_allow_private, s.fetch_timeout, s.fetch_delay, self.max_bytes
         )
         self._polling = FileLock(s.data_dir / "feeds.lock")
 
@@ -35,10 +39,29 @@ class Sources:
         """`results` passed on and logged as a job."""
         return self.jobs.track(kind, label, results)
 
+    def files(
+        self, files: list[Path], progress: Progress | None, fields: dict[str, str] | None
+    ) -> Iterator[FileResult]:
+        """Add files (an export given by name record by record), logged as one job."""
+        readers = file_readers(files, self.max_bytes, fields)
+        total = 0 if any(is_bulk(p) for p in files) else len(files)
+        label = _label([str(f) for f in files])
+        written = self.writer.stream(readers, progress, total)
+        return self.track("import" if total == 0 else "files", label, written)
+
+    def uploads(
+        self, uploads: list[tuple[str, bytes]], progress: Progress | None
+    ) -> Iterator[FileResult]:
+        """Add uploaded (file name, content) pairs, logged as one job."""
+        readers = upload_readers(uploads, self.max_bytes)
+        total = 0 if any(is_bulk(Path(name)) for name, _ in uploads) else len(uploads)
+        label = ", ".join(name for name, _ in uploads)
+        return self.track("upload", label, self.writer.stream(readers, progress, total))
+
     def fetch(self, urls: list[str], progress: Progress | None = None) -> list[FileResult]:
         """Fetch pages and add their articles; a refused or failed fetch is skipped with why."""
         readers = [(url, partial(self._page, url)) for url in urls]
-        label = urls[0] + (f" and {len(urls) - 1} more" if len(urls) > 1 else "")
+        label = _label(urls)
         return list(self.track("urls", label, self.writer.stream(readers, progress, len(urls))))
 
     def _page(self, url: str) -> Article:
@@ -97,3 +120,10 @@ class Sources:
         found = list(self.track("feeds", feed.name, results))
         self.feeds.polled(poll, found)
         return found
+
+
+def _label(items: list[str]) -> str:
+    """A job's name: its first item, and how many more."""
+    if not items:
+        return "nothing"
+    return items[0] + (f" and {len(items) - 1} more" if len(items) > 1 else "")

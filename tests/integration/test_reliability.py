@@ -251,13 +251,13 @@ def test_questions_are_answered_correctly_while_another_process_ingests(tmp_path
 def test_ingest_streams_files_one_at_a_time(tmp_path: Path, monkeypatch):
     """Memory stays bounded by one file: each is read, embedded and written before the next
     is even opened, however large the folder."""
-    import rag.pipeline
+    import rag.ingest.readers
 
     folder = tmp_path / "articles"
     _articles(folder, 3, edition=1)
     archive = Archive(Settings(data_dir=tmp_path / "data", seed_dir=None))
     events: list[str] = []
-    read, add = rag.pipeline.read_article, archive.writer.add
+    read, add = rag.ingest.readers.read_article, archive.writer.add
 
     def reading(path, max_bytes=None):
         events.append(f"read {path.name}")
@@ -267,7 +267,7 @@ def test_ingest_streams_files_one_at_a_time(tmp_path: Path, monkeypatch):
         events.append(f"wrote {Path(path).name}")
         return add(article, path)
 
-    monkeypatch.setattr(rag.pipeline, "read_article", reading)
+    monkeypatch.setattr(rag.ingest.readers, "read_article", reading)
     monkeypatch.setattr(archive.writer, "add", adding)
     archive.ingest([folder])
     names = ["a00.txt", "a01.txt", "a02.txt"]
