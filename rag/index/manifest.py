@@ -9,9 +9,9 @@ never see a mix. `pending` records versions being written, so a crash is cleaned
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
+from rag.index.connections import PerThread
 from rag.index.copies import Copies
 from rag.index.quotes import Quotes
 from rag.index.sentence_keys import SentenceKeys
@@ -55,8 +55,7 @@ _JOINED = "documents LEFT JOIN copies USING (doc_id) LEFT JOIN story_docs USING 
 class Manifest:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = PerThread(path)  # request threads never share a transaction
         self.db.executescript(_SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(documents)")}
         for name in ("sentence_starts", "sentence_vectors", "url_key"):  # added since
@@ -210,6 +209,14 @@ class Manifest:
     def documents(self) -> list[DocInfo]:
         rows = self.db.execute(f"SELECT {_ROW} FROM {_JOINED} ORDER BY date DESC, title")
         return [DocInfo(*row) for row in rows]
+
+    def infos(self, doc_ids: list[str]) -> dict[str, DocInfo]:
+        """doc_id -> its metadata, for those of `doc_ids` the archive holds."""
+        ids = list(set(doc_ids))
+        rows = self.db.execute(
+            f"SELECT {_ROW} FROM {_JOINED} WHERE doc_id IN ({','.join('?' * len(ids))})", ids
+        )
+        return {row[0]: DocInfo(*row) for row in rows}
 
     def originals(self, doc_ids: list[str]) -> dict[str, str]:
         """doc_id -> the article it is a near-copy of, for those of `doc_ids` that are."""
