@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from rag.search.dates import names_time
-from rag.text.patterns import MONTH, NAME_WORD, NOT_NAMES, NUMBER, WEEKDAY, is_stop_word
+from rag.text.patterns import MONTH, NAME_WORD, NOT_NAMES, NUMBER, WEEKDAY, YEAR, is_stop_word
 
 NAME, NUMBER_KIND, DATE, STATEMENT, OTHER = "name", "number", "date", "statement", "other"
 
@@ -39,7 +39,6 @@ _DATES = re.compile(
     rf"(?:19|20)\d\d|{MONTH}|yesterday|today|last (?:week|month|year))\b"
 )
 _QUOTED = re.compile(r"[“\"][^”\"]{12,}[”\"]")
-_YEAR = re.compile(r"(?:19|20)\d\d")
 _CALENDAR = re.compile(rf"(?:{WEEKDAY}|{MONTH})\.?")
 
 
@@ -70,7 +69,7 @@ def candidates(kind: str, question: str, sentence: str) -> set[str]:
     elif kind == NUMBER_KIND:
         for match in _AMOUNT.finditer(sentence):
             value = match.group(0).lower()
-            if value not in asked and not _YEAR.fullmatch(value):
+            if value not in asked and not YEAR.fullmatch(value):
                 found.add(value)
     elif kind == DATE:
         found = {m.group(0).lower() for m in _DATES.finditer(sentence)} - asked

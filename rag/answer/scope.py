@@ -10,7 +10,6 @@ the weekend's news too), the archive does not answer, and says why.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from rag.answer.evidence import ScoredSentence
@@ -18,9 +17,7 @@ from rag.answer.question import names_in
 from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.search.dates import DateRange, question_range
 from rag.text.dates import day
-from rag.text.patterns import content_words
-
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+from rag.text.patterns import YEAR, content_words
 
 
 @dataclass(frozen=True)
@@ -43,7 +40,7 @@ def out_of_scope(
     `weights.slack_days` before the period counts ("this week" asked on a Monday is about
     the weekend's news too); a sentence scoring `weights.sure_score` answers from any day."""
     quotable = [s for s in scored if s.score >= weights.min_score]
-    future = sorted({int(y) for y in _YEAR.findall(question) if int(y) > as_of.year})
+    future = sorted({int(y) for y in YEAR.findall(question) if int(y) > as_of.year})
     if future:  # "who won the 2030 World Cup?": only a report naming that year can say
         year = str(future[0])
         if not any(year in s.text or year in s.hit.title for s in quotable):

@@ -20,6 +20,7 @@ MONTH = (
 WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 # 7, 1,200, 3.5: digits with inner separators, never a trailing comma or full stop.
 NUMBER = r"\d[\d,.]*\d|\d"
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a year of modern news
 # A capitalized word of two or more characters: Blinken, U.S, AT&T, O'Neill, Jean-Luc.
 NAME_WORD = r"[A-Z][\w'’.&-]*\w"
 # Capitalized words that name nothing on their own: sentence openers, titles.
