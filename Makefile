@@ -10,7 +10,7 @@ LLAMA := llama-cpp-python==0.3.36
 export CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON \
 	-DGGML_F16C=ON -DGGML_AVX512=OFF
 
-.PHONY: run test lint eval-deps
+.PHONY: run test lint docs eval-deps
 run: $(VENV)/.run
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port 8501 \
 		--server.headless true --browser.gatherUsageStats false
@@ -21,6 +21,10 @@ test: $(VENV)/.test $(VENV)/.browser
 # Timeline metrics for `python -m rag eval --timelines` (evaluation only; see the file).
 eval-deps: $(VENV)/.run
 	$(PIP) install --no-deps -r requirements-eval.txt
+
+# The documentation site (docs/, mkdocs.yml) into site/; its generated pages refreshed first.
+docs: $(VENV)/.test
+	$(PY) docs/generate.py && NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check rag app.py views tests benchmarks && $(VENV)/bin/ruff format --check rag app.py views tests benchmarks

@@ -24,10 +24,15 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
 
+    # Where the archive lives (also `--data-dir`).
     data_dir: Path = Path("data")
+    # Articles ingested on the very first start of a new data directory (empty: none).
     seed_dir: Path | None = PROJECT_DIR / "seeds"
+    # The wording files: prompts and user-facing messages.
     prompts_dir: Path = PROJECT_DIR / "prompts"
+    # A local sentence-transformers model folder (default: the bundled all-MiniLM-L6-v2).
     model_dir: Path | None = None
+    # The Chroma collection the chunks are kept in.
     collection: str = "articles"
     # A Chroma server (`chroma run --path DIR --host 127.0.0.1 --port 8000`) to keep the
     # chunks in, e.g. http://127.0.0.1:8000; empty: an embedded store under data_dir.
@@ -44,6 +49,7 @@ class Settings(BaseSettings):
     # data_dir/models (1.5x faster here; quality measured in the README).
     embed_backend: str = Field(default="torch", pattern=r"^(torch|onnx-int8)$")
 
+    # Passages retrieved per question.
     top_k: int = Field(default=6, gt=0)
     # Retrieval: "hybrid" (dense + BM25 fused), "hybrid+rerank" (then reranked), "dense"
     # or "keyword". The reranker rescores the top `rerank_depth` fused candidates; with
@@ -57,12 +63,14 @@ class Settings(BaseSettings):
     fusion_keyword_weight: float = Field(default=0.5, ge=0)
     fusion_date_weight: float = Field(default=0.25, ge=0)
     fusion_recency_weight: float = Field(default=1.0, ge=0)
+    # Chunks one article may take in the top k before other articles are filled in.
     max_chunks_per_doc: int = Field(default=1, gt=0)
     # Answers may quote several passages of one article.
     answer_chunks_per_doc: int = Field(default=3, gt=0)
     # The answer is written from the top_k hits; down to this rank the rest are searched
     # for sources that disagree with it (keyword match only, no embedding: cheap).
     conflict_k: int = Field(default=12, gt=0)
+    # Sentences an offline answer quotes at most.
     max_quotes: int = Field(default=4, gt=0)
     # How sentences are scored, ranked and quoted, and below which score the archive is said
     # not to answer: each weight fitted by cross-validation (rag/answer/weights.py).
@@ -79,6 +87,7 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=20.0, gt=0)
     llm_deadline: float = Field(default=120.0, gt=0)
     llm_max_retries: int = Field(default=1, ge=0)
+    # The longest answer an LLM may write, in tokens.
     llm_max_tokens: int = Field(default=300, gt=0)
     # How many passages the LLM reads; a claim below this support is marked unsupported
     # (measured by `python -m rag eval --verify`, see README); when more than this share of
@@ -86,7 +95,9 @@ class Settings(BaseSettings):
     llm_passages: int = Field(default=6, gt=0)
     min_claim_support: float = 0.6
     max_unsupported_share: float = 0.5
+    # Larger files, uploads and fetched pages are refused with a message.
     max_file_mb: float = Field(default=10.0, gt=0)
+    # Longer questions are refused with a message (the chat box states the limit).
     max_question_chars: int = Field(default=1000, gt=0)
     # The API server (`python -m rag serve`): who may use it, as JSON token -> role,
     # "reader" (search, ask, read) or "editor" (also upload and delete), e.g.
