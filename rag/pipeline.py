@@ -105,7 +105,7 @@ class Archive:
 
     @property
     def max_upload_bytes(self) -> int:
-        return int(self.settings.max_file_mb * 1e6)
+        return self.sources.max_bytes
 
     def seed_if_new(self, progress: Progress | None = None) -> list[FileResult]:
         """On the very first start of a data directory, ingest the bundled seed articles."""
