@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
 from rag.api.guard import error_body
-from rag.api.models import Options
+from rag.api.models import COMMON, Flag, Options, errors
 from rag.pipeline import Archive
 from rag.render import WORD_JOINER, safe_url
 from rag.shapes import answer_json
@@ -57,17 +57,17 @@ class ChatRequest(Options):
     model_config = ConfigDict(extra="allow")
     model: str = "news-archive"
     messages: list[Message] = Field(min_length=1)
-    stream: bool = False
-    offline: bool = Field(False, description="quote the archive even if an LLM is configured")
-    closest: bool = Field(False, description="quote the closest reports even out of period")
-    sources: bool = Field(True, description="end the content with the list of sources")
+    stream: Flag = False
+    offline: Flag = Field(False, description="quote the archive even if an LLM is configured")
+    closest: Flag = Field(False, description="quote the closest reports even out of period")
+    sources: Flag = Field(True, description="end the content with the list of sources")
 
 
 def turns(messages: list[Message]) -> tuple[str, list[tuple[str, str]]]:
     """The question (the last user message) and the earlier (question, answer) turns."""
     talk = [(m.role, m.text()) for m in messages if m.role in ("user", "assistant")]
     if not talk or talk[-1][0] != "user" or not talk[-1][1].strip():
-        raise HTTPException(400, "the last message must be the user's question")
+        raise HTTPException(422, "the last message must be the user's question")
     history, question = [], ""
     for speaker, text in talk[:-1]:
         if speaker == "user":
@@ -108,7 +108,7 @@ def content_of(answer: Answer, base_url: str, sources: bool) -> tuple[str, list[
 
 
 def chat_router(archive: Archive) -> APIRouter:
-    router = APIRouter(prefix="/v1")
+    router = APIRouter(prefix="/v1", responses=COMMON)
 
     @router.get("/models")
     def models() -> dict:
@@ -118,7 +118,7 @@ def chat_router(archive: Archive) -> APIRouter:
             {"id": name, "object": "model", "created": 0, "owned_by": "quotes" if quotes else owner}
             for name, quotes in MODELS.items()]}  # fmt: skip
 
-    @router.post("/chat/completions")
+    @router.post("/chat/completions", responses=errors(404))
     async def complete(body: ChatRequest, request: Request):
         """A cited answer in OpenAI's chat completion shape (streamed with `stream: true`)."""
         if body.model not in MODELS:

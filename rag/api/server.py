@@ -8,7 +8,6 @@ Every error is JSON, `{"error": {"message", "type", "code"}}`; no traceback leav
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 from dataclasses import asdict
 from typing import Annotated
@@ -17,11 +16,22 @@ from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from rag.api.chat import chat_router
 from rag.api.guard import Guard, TooLarge, error_body
 from rag.api.mcp import build_mcp, mcp_routes
-from rag.api.models import AskRequest, SearchRequest, TimelineRequest, editor, reader
+from rag.api.models import (
+    COMMON,
+    AskRequest,
+    Day,
+    SearchRequest,
+    Site,
+    TimelineRequest,
+    editor,
+    errors,
+    reader,
+)
 from rag.api.sources import sources_router
 from rag.pipeline import Archive, QuestionError
 from rag.shapes import (
@@ -69,7 +79,7 @@ def create_app(archive: Archive) -> FastAPI:
 
 
 def _rest(archive: Archive) -> APIRouter:
-    api = APIRouter(prefix="/api")
+    api = APIRouter(prefix="/api", responses=COMMON)
 
     @api.post("/search", dependencies=[Depends(reader)])
     def search(body: SearchRequest) -> dict:
@@ -107,10 +117,10 @@ def _rest(archive: Archive) -> APIRouter:
     def quotes(
         speaker: str = "",
         about: str = "",
-        as_of: dt.date | None = None,
-        since: dt.date | None = None,
-        until: dt.date | None = None,
-        site: Annotated[list[str] | None, Query()] = None,
+        as_of: Day | None = None,
+        since: Day | None = None,
+        until: Day | None = None,
+        site: Annotated[list[Site] | None, Query(description="only from these sites")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     ) -> dict:
         """Who said what (`quotes --json`): a speaker's attributed quotes under any form of
@@ -123,7 +133,7 @@ def _rest(archive: Archive) -> APIRouter:
         """Who the archive quotes most, over which dates, on what (`speakers --json`)."""
         return speakers_json(archive.speakers(limit=limit))
 
-    @api.get("/documents/{doc_id}", dependencies=[Depends(reader)])
+    @api.get("/documents/{doc_id}", dependencies=[Depends(reader)], responses=errors(404))
     def document(doc_id: str) -> dict:
         """One document's metadata and its text, exactly as stored."""
         found = archive.document(doc_id)
@@ -131,7 +141,7 @@ def _rest(archive: Archive) -> APIRouter:
             raise HTTPException(404, f"no document with id {doc_id} (see GET /api/documents)")
         return {"document": asdict(found[0]), "text": found[1]}
 
-    @api.delete("/documents/{doc_id}", dependencies=[Depends(editor)])
+    @api.delete("/documents/{doc_id}", dependencies=[Depends(editor)], responses=errors(404))
     def delete(doc_id: str) -> dict:
         """Remove a document and all its passages."""
         if not archive.delete(doc_id):
@@ -143,18 +153,24 @@ def _rest(archive: Archive) -> APIRouter:
 
 def _errors(app: FastAPI) -> None:
     kinds = {400: "invalid_request_error", 401: "auth", 403: "forbidden", 404: "not_found",
-             413: "too_large", 503: "unavailable"}  # fmt: skip
+             405: "method_not_allowed", 409: "conflict", 413: "too_large",
+             415: "unsupported_media_type", 422: "unprocessable", 503: "unavailable"}  # fmt: skip
 
-    def reply(status: int, message: str) -> JSONResponse:
+    def reply(status: int, message: str, headers: dict | None = None) -> JSONResponse:
         kind = kinds.get(status, "error")
-        return JSONResponse(error_body(status, message, kind), status_code=status)
+        return JSONResponse(error_body(status, message, kind), status, headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, e: StarletteHTTPException) -> JSONResponse:
         message = e.detail if isinstance(e.detail, str) else str(e.detail)
         if e.status_code == 404 and message == "Not Found":
             message = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
-        return reply(e.status_code, message)
+        headers = e.headers
+        if e.status_code == 405:  # every route of this path, not only the first one matched
+            allowed = ", ".join(_methods(request))
+            message = f"{request.url.path} does not answer {request.method}, only {allowed}"
+            headers = {"Allow": allowed}
+        return reply(e.status_code, message, headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, e: RequestValidationError) -> JSONResponse:
@@ -163,12 +179,15 @@ def _errors(app: FastAPI) -> None:
             if error.get("loc") == ("body",) and error.get("type") == "model_attributes_type":
                 return reply(400, "the body must be a JSON object (Content-Type: application/json)")
             where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
-            problems.append(f"{where or 'body'}: {error.get('msg', 'invalid')}")
+            said = error.get("msg", "invalid")
+            if error.get("type") == "string_pattern_mismatch" and "site" in where:
+                said = f"{error.get('input')!r} is not a site: give a host name like apnews.com"
+            problems.append(f"{where or 'body'}: {said}")
         return reply(400, "invalid request: " + "; ".join(problems))
 
     @app.exception_handler(QuestionError)
     async def bad_question(request: Request, e: QuestionError) -> JSONResponse:
-        return reply(400, str(e))
+        return reply(422, str(e))  # it fits the schema; its content cannot be asked
 
     @app.exception_handler(TooLarge)
     async def too_large(request: Request, e: TooLarge) -> JSONResponse:
@@ -182,3 +201,12 @@ def _errors(app: FastAPI) -> None:
     async def crashed(request: Request, e: Exception) -> JSONResponse:
         log.exception("%s %s failed", request.method, request.url.path)
         return reply(500, f"the server failed on this request ({type(e).__name__}); see its log")
+
+
+def _methods(request: Request) -> list[str]:
+    """The methods the request's path answers (for a 405's Allow header): those with which
+    some route matches it fully."""
+    routes = request.app.router.routes
+    return [method for method in ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+            if any(r.matches({**request.scope, "method": method})[0] == Match.FULL
+                   for r in routes)]  # fmt: skip

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from rag.api.models import editor, reader
+from rag.api.models import COMMON, Flag, count, editor, errors, reader
 from rag.pipeline import Archive
 
 
@@ -28,8 +28,8 @@ class FeedRequest(BaseModel):
 
 
 class UpdateRequest(BaseModel):
-    feed: int | None = Field(None, description="only this feed (its id); default: those due")
-    all: bool = Field(False, description="every feed, due or not")
+    feed: count() | None = Field(None, description="only this feed (its id); default: those due")
+    all: Flag = Field(False, description="every feed, due or not")
 
 
 _BODIES = {
@@ -41,7 +41,11 @@ _BODIES = {
                     "type": "object",
                     "required": ["files"],
                     "properties": {
-                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                        "files": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {"type": "string", "format": "binary"},
+                        }
                     },
                 }
             },
@@ -52,10 +56,12 @@ _BODIES = {
 
 
 def sources_router(archive: Archive) -> APIRouter:
-    api = APIRouter(prefix="/api")
+    api = APIRouter(prefix="/api", responses=COMMON)
     s = archive.settings
 
-    @api.post("/documents", dependencies=[Depends(editor)], openapi_extra=_BODIES)
+    @api.post(
+        "/documents", dependencies=[Depends(editor)], openapi_extra=_BODIES, responses=errors(415)
+    )
     async def add(request: Request) -> dict:
         """Add or update articles: uploaded files (.txt, .md, .html, .pdf, and exports:
         .jsonl, .csv, .json, .warc) or `{"urls": [...]}`, pages to fetch. Per file, record
@@ -73,7 +79,7 @@ def sources_router(archive: Archive) -> APIRouter:
             form = await request.form(max_files=s.api_max_files + 1)
             files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
             if not files:
-                raise HTTPException(422, "send the articles as multipart form field 'files'")
+                raise HTTPException(400, "send the articles as multipart form field 'files'")
             if len(files) > s.api_max_files:
                 raise HTTPException(413, f"at most {s.api_max_files} files per request")
             limit = archive.max_upload_bytes
@@ -90,16 +96,16 @@ def sources_router(archive: Archive) -> APIRouter:
         """The feeds the archive follows, with their last poll (`feeds list --json`)."""
         return {"feeds": [asdict(f) for f in archive.sources.feeds.list()]}
 
-    @api.post("/feeds", dependencies=[Depends(editor)])
+    @api.post("/feeds", dependencies=[Depends(editor)], responses=errors(409))
     def follow(body: FeedRequest) -> dict:
         """Follow a feed; it is polled with the others that are due."""
         try:
             feed = archive.sources.follow(body.url, body.name)
         except ValueError as e:
-            raise HTTPException(409 if "already" in str(e) else 400, str(e)) from e
+            raise HTTPException(409 if "already" in str(e) else 422, str(e)) from e
         return {"feed": asdict(feed)}
 
-    @api.delete("/feeds/{feed_id}", dependencies=[Depends(editor)])
+    @api.delete("/feeds/{feed_id:int}", dependencies=[Depends(editor)], responses=errors(404))
     def unfollow(feed_id: int) -> dict:
         """Stop following a feed; the articles it brought stay."""
         feed = archive.sources.feeds.find(str(feed_id))
@@ -108,7 +114,7 @@ def sources_router(archive: Archive) -> APIRouter:
         archive.sources.feeds.remove(feed)
         return {"removed": feed_id}
 
-    @api.post("/feeds/update", dependencies=[Depends(editor)])
+    @api.post("/feeds/update", dependencies=[Depends(editor)], responses=errors(404, 409))
     def update(body: UpdateRequest) -> dict:
         """Poll feeds now and store what they bring; per feed, each item's outcome."""
         try:

@@ -147,7 +147,7 @@ def test_rest_verbs_return_the_cli_shapes(api, data_dir, capsys):
     }
     assert httpx.get(f"{api}/api/speakers").json() == cli_json("speakers")
     early = httpx.get(f"{api}/api/quotes", params={"since": "2022-01-02", "until": "2022-01-01"})
-    assert early.status_code == 400 and "error" in early.json()
+    assert early.status_code == 422 and "after it ends" in early.json()["error"]["message"]
     timeline = httpx.post(f"{api}/api/timeline", json={"query": "Russia and Ukraine"}, timeout=60)
     assert timeline.json() == cli_json("timeline", "Russia and Ukraine")
     assert timeline.json()["entries"]
@@ -208,17 +208,38 @@ def test_bad_requests_get_a_clear_json_error(api):
 
     assert "JSON object" in error(httpx.post(f"{api}/api/ask", content=b"{not json"), 400)
     assert "question" in error(httpx.post(f"{api}/api/ask", json={"q": "x"}), 400)
+    # 400: the request does not fit the schema; what pydantic alone would have let through
+    for body in (
+        {"question": ""},
+        {"question": "x", "until": 0},
+        {"question": "x", "offline": 1},
+        {"question": "x", "since": "2022-6-1"},
+        {"question": "x", "all_copies": "yes"},
+    ):
+        assert error(httpx.post(f"{api}/api/ask", json=body), 400).startswith("invalid request")
+    for k in ("5", True, 0, 101):
+        assert "k" in error(httpx.post(f"{api}/api/search", json={"query": "x", "k": k}), 400)
+    assert httpx.post(f"{api}/api/search", json={"query": "Blinken", "k": 2.0}).status_code == 200
+    url_as_site = {"query": "x", "sites": ["https://apnews.com/"]}
+    assert "not a site" in error(httpx.post(f"{api}/api/search", json=url_as_site), 400)
+    assert "not a site" in error(httpx.get(f"{api}/api/quotes", params={"site": "true"}), 400)
+    # 422: it fits the schema, but what it asks cannot be done
     long = {"question": "why " * 400}
-    assert "1000" in error(httpx.post(f"{api}/api/ask", json=long), 400)
+    assert "1000" in error(httpx.post(f"{api}/api/ask", json=long), 422)
+    assert "question" in error(httpx.post(f"{api}/api/ask", json={"question": "  "}), 422)
     backwards = {"query": "Blinken", "since": "2022-06-10", "until": "2022-06-01"}
     for route in ("search", "timeline"):
-        said = error(httpx.post(f"{api}/api/{route}", json=backwards), 400)
+        said = error(httpx.post(f"{api}/api/{route}", json=backwards), 422)
         assert "starts on 10 June 2022, after it ends on 1 June 2022" in said
+    # 405 says which methods the path does answer
+    trace = httpx.request("TRACE", f"{api}/api/documents")
+    assert trace.headers["allow"] == "GET, POST" and "only GET, POST" in error(trace, 405)
+    assert httpx.delete(f"{api}/api/feeds/update").headers["allow"] == "POST"
     huge = {"query": "x" * 300_000}
     assert "limit" in error(httpx.post(f"{api}/api/search", json=huge), 413)
     many = [("files", (f"{i}.txt", b"x")) for i in range(21)]
     assert "20 files" in error(httpx.post(f"{api}/api/documents", files=many), 413)
-    with pytest.raises(openai.BadRequestError, match="last message"):
+    with pytest.raises(openai.UnprocessableEntityError, match="last message"):
         client(api).chat.completions.create(
             model="news-archive", messages=[{"role": "system", "content": "be brief"}]
         )

@@ -41,7 +41,7 @@ def test_urls_to_internal_machines_are_refused_and_never_fetched(tmp_path, site)
         assert "not 'file:'" in reasons[2] and "loopback" in reasons[3]
         assert "not 'gopher:'" in reasons[4]
         follow = httpx.post(f"{api}/api/feeds", json={"url": f"{site.base}/feed.rss"})
-        assert follow.status_code == 400 and "loopback" in follow.json()["error"]["message"]
+        assert follow.status_code == 422 and "loopback" in follow.json()["error"]["message"]
         assert site.hits == {}
         assert httpx.get(f"{api}/api/documents").json()["documents"] == []
         jobs = httpx.get(f"{api}/api/jobs").json()["jobs"]
@@ -64,6 +64,8 @@ def test_bad_url_requests_get_a_clear_json_error(tmp_path):
             f"{api}/api/documents", content=b"x", headers={"Content-Type": "text/plain"}
         )
         assert "multipart" in error(plain, 415)
+        no_files = httpx.post(f"{api}/api/documents", files={"other": ("a.txt", b"x")})
+        assert "'files'" in error(no_files, 400)
         assert "no feed" in error(httpx.delete(f"{api}/api/feeds/99"), 404)
         assert "no feed" in error(httpx.post(f"{api}/api/feeds/update", json={"feed": 7}), 404)
 
