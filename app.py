@@ -16,12 +16,13 @@ from typing import TypeVar
 
 import streamlit as st
 
+from rag.answer.types import Answer, Asked
 from rag.pipeline import Archive, QuestionError
 from rag.render import escape_markdown, parse_share, share_query
 from rag.settings import Settings
 from rag.sources.poller import Poller
 from rag.timeline.build import Timeline, asks_timeline
-from rag.types import Answer, Asked, Filters, StoreUnavailable
+from rag.types import Filters, StoreUnavailable
 from views.adding import add_articles
 from views.answer import show_answer
 from views.archive import archive_page

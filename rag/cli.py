@@ -11,6 +11,7 @@ import sys
 from tqdm import tqdm
 
 from rag import cli_sources
+from rag.answer.types import Answer
 from rag.cli_args import date_arg, parser
 from rag.cli_sources import EXIT_FATAL, EXIT_OK
 from rag.pipeline import Archive, QuestionError
@@ -26,7 +27,7 @@ from rag.shapes import (
     stories_json,
 )
 from rag.timeline.render import timeline_json, timeline_text
-from rag.types import Answer, Filters
+from rag.types import Filters
 
 
 def _filters(args: argparse.Namespace) -> Filters:

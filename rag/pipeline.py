@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rag.answer.compose import Composer, Reading
 from rag.answer.quotes import Answerer, OnToken
+from rag.answer.types import Answer
 from rag.answer.weights import AnswerWeights
 from rag.backends import Backends
 from rag.index.manifest import Manifest
@@ -26,7 +27,7 @@ from rag.settings import Settings
 from rag.sources import Sources
 from rag.text.patterns import content_words
 from rag.timeline.build import Timeline, build_timeline, request_problem
-from rag.types import Answer, DocInfo, FileResult, Filters, Hit, Quote, Story, site_of
+from rag.types import DocInfo, FileResult, Filters, Hit, Quote, Story, site_of
 
 Fields = dict[str, str] | None  # an export's field names (rag/ingest/bulk.py)
 TIMELINE_PASSAGES = 600  # how many passages on the topic a timeline is built from

@@ -14,9 +14,10 @@ import datetime as dt
 import re
 from urllib.parse import quote, urlencode
 
+from rag.answer.types import Answer, Asked
 from rag.text.dates import day
 from rag.text.patterns import content_words
-from rag.types import Answer, Asked, DocInfo, Filters, Span, site_of
+from rag.types import DocInfo, Filters, Span, site_of
 
 __all__ = [
     "answer_markdown",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from rag.answer.types import Answer
 from rag.index.quotes import Speaker
-from rag.types import Answer, DocInfo, Hit, Quote, Story
+from rag.types import DocInfo, Hit, Quote, Story
 
 
 def hit_json(hit: Hit) -> dict:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from rag.answer.types import Asked
 from rag.render import (
     WORD_JOINER,
     asked_caption,
@@ -14,7 +15,7 @@ from rag.render import (
     snippet,
     text_fragment_url,
 )
-from rag.types import Asked, Filters, Span
+from rag.types import Filters, Span
 
 
 def test_hostile_text_cannot_become_markup():

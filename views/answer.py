@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from rag.answer.types import Answer, Asked, Citation
 from rag.pipeline import Archive
 from rag.render import (
     answer_markdown,
@@ -30,7 +31,7 @@ from rag.render import (
     text_fragment_url,
 )
 from rag.shapes import answer_json
-from rag.types import Answer, Asked, Citation, Span
+from rag.types import Span
 from views.page import plural, scroll_to
 
 

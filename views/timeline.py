@@ -9,11 +9,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from rag.answer.types import Citation
 from rag.render import escape_markdown
 from rag.text.dates import day
 from rag.timeline.build import Timeline
 from rag.timeline.render import timeline_json, timeline_text
-from rag.types import Citation
 from views.answer import show_citation
 from views.page import plural
 

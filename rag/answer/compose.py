@@ -17,13 +17,14 @@ from rag.answer.question import asks_latest, names_in
 from rag.answer.quotes import Answerer, OnToken
 from rag.answer.scope import in_period, out_of_scope
 from rag.answer.speakers import asked_speaker, said_answer
+from rag.answer.types import Answer
 from rag.answer.weights import AnswerWeights
 from rag.index.manifest import Manifest
 from rag.search.retriever import Retriever
 from rag.settings import Settings
 from rag.text.dates import day as format_day
 from rag.text.patterns import content_words
-from rag.types import Answer, Filters, Hit, Quote
+from rag.types import Filters, Hit, Quote
 
 if TYPE_CHECKING:
     from rag.backends import Backends

@@ -10,8 +10,9 @@ from langchain_core.prompts import PromptTemplate
 
 from rag.answer.disputes import Side, find_conflicts
 from rag.answer.evidence import ScoredSentence, on_topic
+from rag.answer.types import Answer, Citation, Conflict, ConflictSide
 from rag.text.dates import day
-from rag.types import Answer, Citation, Conflict, ConflictSide, Hit
+from rag.types import Hit
 
 # How many of the answer's best candidate sentences are compared with each other.
 CANDIDATES = 12

@@ -20,11 +20,12 @@ from langchain_core.prompts import PromptTemplate
 from rag.answer.evidence import ScoredSentence
 from rag.answer.question import asks_latest
 from rag.answer.quotes import OnToken, build_answer, defang_markers, select_quotes
+from rag.answer.types import Answer, Citation, Claim
 from rag.answer.verify import Checked, check
 from rag.index.embeddings import Encoder
 from rag.settings import Settings
 from rag.text.dates import date_range, newest_first
-from rag.types import Answer, Citation, Claim, Hit, Span
+from rag.types import Hit, Span
 
 log = logging.getLogger("rag")
 _TAG_LIKE = re.compile(r"</?\s*passage", re.IGNORECASE)

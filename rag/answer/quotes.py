@@ -15,10 +15,11 @@ from langchain_core.prompts import PromptTemplate
 from rag.answer.evidence import ScoredSentence, new_facts
 from rag.answer.followup import standalone as follow_up
 from rag.answer.question import asks_latest
+from rag.answer.types import Answer, Citation, Claim
 from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.text.dates import day, newest_first
 from rag.text.patterns import MARKER
-from rag.types import Answer, Citation, Claim, Hit, site_of
+from rag.types import Hit, site_of
 
 OnToken = Callable[[str], None]
 

@@ -12,8 +12,9 @@ import re
 from langchain_core.prompts import PromptTemplate
 
 from rag.answer.question import names_in
+from rag.answer.types import Answer, Citation, Claim
 from rag.text.dates import day
-from rag.types import Answer, Citation, Claim, Hit, Quote, site_of
+from rag.types import Hit, Quote, site_of
 
 _WHO = r"(?P<who>.+?)"
 _ABOUT = r"(?:\s+(?:about|on|of|regarding|to|over)\s+(?P<about>.+?))?"

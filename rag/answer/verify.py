@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.answer.types import Claim
 from rag.index.embeddings import Encoder
 from rag.text.patterns import MARKER, NAME_WORD, NOT_NAMES, NUMBER, marker_numbers
 from rag.text.sentences import split_sentences
-from rag.types import Claim, Hit, Span
+from rag.types import Hit, Span
 
 _MARKERS = re.compile(rf"\s*{MARKER.pattern}")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")

@@ -22,12 +22,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
+from rag.answer.types import Answer
 from rag.api.guard import error_body
 from rag.api.models import COMMON, Flag, Options, errors
 from rag.pipeline import Archive
 from rag.render import WORD_JOINER, safe_url
 from rag.shapes import answer_json
-from rag.types import Answer
 
 # model name -> answer offline (quotes) whatever the configured backend
 MODELS = {"news-archive": False, "news-archive-quotes": True}

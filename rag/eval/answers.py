@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from rag.answer.types import Answer
 from rag.eval.common import Question, percentile
-from rag.types import Answer
 
 # Questions that name a recent period; asked this many days before their quiz date, no
 # report of the event exists yet: the archive should say it does not answer (issue #18).

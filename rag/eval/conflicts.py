@@ -18,10 +18,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag.answer.disputes import fold
+from rag.answer.types import Answer
 from rag.backends import Backends
 from rag.pipeline import Archive
 from rag.settings import Settings
-from rag.types import Answer
 
 
 def load_rgb(path: Path) -> list[dict]:

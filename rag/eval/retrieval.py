@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from rag.answer.types import Answer
 from rag.eval.answers import evaluate_answers, too_early
 from rag.eval.common import Question, cache_dir, percentile, same_article
 from rag.settings import Settings
-from rag.types import Answer
 
 WEIGHTS = "weights: "  # rows of run_eval's result that hold weights chosen, not metrics
 

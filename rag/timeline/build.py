@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.answer.types import Citation
 from rag.text.patterns import content_words
 from rag.timeline.dates import event_dates
-from rag.types import Citation, Hit, Span
+from rag.types import Hit, Span
 
 # Weight of an article published on a day, against 1 for an article naming the day.
 PUBLISHED_WEIGHT = 0.5
