@@ -42,6 +42,21 @@ class Retriever:
     ) -> list[Hit]:
         """The k best chunks for the query (see `Archive.search`); `stories`: the first
         hits come from different stories."""
+        return self._ranked(query, k, as_of, mode, per_doc, filters, copies, stories)[0]
+
+    def _ranked(
+        self,
+        query: str,
+        k: int,
+        as_of: dt.date | None,
+        mode: str,
+        per_doc: int,
+        filters: Filters | None,
+        copies: bool,
+        stories: bool,
+    ) -> tuple[list[Hit], set[str]]:
+        """`search`'s hits, and the chunk ids among them of an article's other versions:
+        without `copies` and `stories` they are kept, after the newest version's."""
         s = self.settings
         pool = max(4 * k, 40)
         limits = (filters or Filters()).capped(as_of)
@@ -70,13 +85,16 @@ class Retriever:
             current = self.backends.reranker.rerank(query, current)
         story = self.manifest.stories.stories_of([h.doc_id for h in current])
         current = [replace(h, story_id=story.get(h.doc_id, "")) for h in current]
+        older: set[str] = set()
         if not copies:  # one source per article, then the first hits from different stories
-            original = self.manifest.originals([h.doc_id for h in current])
-            # an answer reads other versions last, to tell an update (rag/answer/conflicts.py)
-            current = one_per_copy(current, original, keep=not stories)
-            current = one_per_story(current, story) if stories else current
+            newest = one_per_copy(current, self.manifest.originals([h.doc_id for h in current]))
+            if stories:
+                current = one_per_story(newest, story)
+            else:  # an answer reads other versions last, to tell an update (answer/conflicts.py)
+                older = {h.chunk_id for h in current} - {h.chunk_id for h in newest}
+                current = newest + [h for h in current if h.chunk_id in older]
         kept = cap_per_doc(current, per_doc, k)
-        return [replace(h, rank=i) for i, h in enumerate(kept, start=1)]
+        return [replace(h, rank=i) for i, h in enumerate(kept, start=1)], older
 
     def newest_about(
         self, query: str, names: set[str], as_of: dt.date | None, filters: Filters | None, n: int
@@ -130,11 +148,12 @@ class Retriever:
         per_doc = s.answer_chunks_per_doc
         # every report of a story is read (the best sentence leads, whoever printed it); the
         # supporting quotes then come from other stories (rag/answer/quotes.py)
-        hits = self.search(query, wide, as_of, s.search_mode, per_doc, filters, copies, False)
-        if not copies:  # an article's other versions come last: read for updates, never cited
-            main = one_per_copy(hits, self.manifest.originals([h.doc_id for h in hits]))
-            ids = {h.chunk_id for h in main}
-            hits, k = main + [h for h in hits if h.chunk_id not in ids], min(k, len(main))
+        hits, older = self._ranked(
+            query, wide, as_of, s.search_mode, per_doc, filters, copies, False
+        )
+        # an article's other versions come last: read for updates, never cited
+        main = [h for h in hits if h.chunk_id not in older]
+        hits, k = main + [h for h in hits if h.chunk_id in older], min(k, len(main))
         if latest:  # the latest development, retrieved on purpose
             have = {h.chunk_id for h in hits}
             newest = self.newest_about(query, set(latest), as_of, filters, _LATEST)
