@@ -85,16 +85,19 @@ class SentenceKeys:
         )
         templates = [f.template(t) for _, t in sentences]
         where = self._docs_with(templates)
-        copies: dict[tuple[str, frozenset[str]], set[str]] = {}
+        # the articles holding each sentence: a sample in a fixed order, for the copy check
+        sample = {t: sorted(docs)[: f.COPY_SAMPLE + 1] for t, docs in where.items()}
+        others = [[d for d in sample.get(t, []) if d != doc_id][: f.COPY_SAMPLE]
+                  for t, (doc_id, _) in zip(templates, sentences)]  # fmt: skip
+        asked: dict[str, set[str]] = {}
         for i, (doc_id, text) in enumerate(sentences):
             if (doc_id, f.opening(text)) in galleries or f.has_furniture_shape(text):
                 found.add(i)
-            others = frozenset(where.get(templates[i], set()) - {doc_id})
-            if i in found or len(others) < f.TEMPLATE_DOCS - 1:
-                continue
-            if len(others) < f.ALWAYS_FURNITURE_DOCS and (doc_id, others) not in copies:
-                copies[doc_id, others] = self._copies_of(doc_id, others)
-            if len(others - copies.get((doc_id, others), set())) >= f.TEMPLATE_DOCS - 1:
+            elif len(others[i]) >= f.TEMPLATE_DOCS - 1:
+                asked.setdefault(doc_id, set()).update(others[i])
+        copies = {doc: self._copies_of(doc, frozenset(docs)) for doc, docs in asked.items()}
+        for i, (doc_id, _) in enumerate(sentences):
+            if len(set(others[i]) - copies.get(doc_id, set())) >= f.TEMPLATE_DOCS - 1:
                 found.add(i)
         return found
 

@@ -7,8 +7,8 @@ as evidence. Three keys per sentence, counted over the archive (rag/index/senten
 
 - its template (lower-cased, digits masked): furniture when the same sentence stands in
   at least TEMPLATE_DOCS articles that are not copies of one another (a wire story on
-  three sites repeats every sentence: that is a copy, not furniture), or in at least
-  ALWAYS_FURNITURE_DOCS articles;
+  three sites, or on thirty, repeats every sentence: that is a copy, not furniture; when
+  many articles hold it, COPY_SAMPLE of them, the same ones each time, are checked);
 - its frame (first two and last three words, digits masked): furniture when it recurs in
   at least FRAME_DOCS articles and more often than once an article on average (a video
   box repeats its frame around each video title; prose such as "“We are …," X said in a
@@ -32,10 +32,10 @@ FRAME_DOCS = 5
 FRAME_REPEAT = 1.5
 GALLERY_SENTENCES = 5
 GALLERY_SHARE = 0.2
-# Two articles sharing this share of their sentences are copies of one story; a sentence
-# in this many other articles is furniture without asking (no story has so many copies).
+# Two articles sharing this share of their sentences are copies of one story; of the many
+# articles a sentence may stand in, this many are checked for being copies.
 COPY_SHARE = 0.5
-ALWAYS_FURNITURE_DOCS = 10
+COPY_SAMPLE = 40
 _DIGITS = re.compile(r"\d+")
 _RUNNING_TIME = re.compile(r"\s\d{1,2}:\d\d$")
 

@@ -94,6 +94,33 @@ def test_page_furniture_is_never_quoted_but_stays_in_the_text(archive: Archive, 
     assert not answer.abstained and "ferry terminal" in answer.citations[0].quote
 
 
+def test_a_wire_story_many_outlets_run_is_quoted_while_a_line_on_many_stories_is_not(
+    archive: Archive, tmp_path
+):
+    folder = tmp_path / "wire"
+    wire = (
+        "The Merrow river burst its banks on Tuesday, flooding 340 homes in Valdora.",
+        "Emergency crews moved 1,200 residents to schools on higher ground overnight.",
+        "The regional council said repairs to the flood wall would take six weeks.",
+    )
+    for i in range(12):  # one agency's report, word for word on twelve sites
+        write_article(folder, f"wire{i}.txt", "Merrow river floods Valdora", "20230412",
+                      f"https://outlet{i}.test/flood", *wire)  # fmt: skip
+    signup = "Sign up for the Morning Brief to get the top stories of the day in your inbox."
+    towns = ["Merrowby", "Carrowmore", "Ballyglass", "Dunmore", "Kilbeg", "Rathlin",
+             "Glenmore", "Ardee", "Clonmel", "Kinvara", "Lismore", "Tully"]  # fmt: skip
+    for i, town in enumerate(towns):
+        write_article(folder, f"{town}.txt", f"{town} council news", f"202303{i + 10}",
+                      f"https://outlet{i}.test/{town.lower()}",
+                      f"The {town} council voted {i + 4} to 3 to build a new library.", signup,
+                      f"Work on the {town} library starts in {i + 2} months.")  # fmt: skip
+    archive.ingest([folder])
+    answer = archive.ask("How many homes did the Merrow river flood in Valdora?")
+    assert not answer.abstained and "340 homes" in answer.citations[0].quote, answer.text
+    inbox = archive.ask("How do I get the Morning Brief top stories in my inbox?")
+    assert all(c.quote != signup for c in inbox.citations), inbox.text
+
+
 def test_a_question_about_a_period_with_no_reports_is_refused_with_the_reason(
     archive: Archive, tmp_path
 ):
