@@ -13,7 +13,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir", type=Path, help="archive folder (default ./data, env RAG_DATA_DIR)"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     ingest = sub.add_parser(
         "ingest", help="add or update articles: files, folders, exports, web pages by URL"
     )
@@ -32,7 +32,7 @@ def parser() -> argparse.ArgumentParser:
         "(common names are recognised without it)",
     )
     feeds = sub.add_parser("feeds", help="the RSS and Atom feeds the archive follows")
-    action = feeds.add_subparsers(dest="action", required=True)
+    action = feeds.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = action.add_parser("add", help="follow a feed")
     add.add_argument("url")
     add.add_argument("--name", help="what to call it (default: its URL)")
