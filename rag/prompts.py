@@ -17,6 +17,8 @@ EXPECTED: dict[str, set[str]] = {
     "offline_more": {"quotes"},
     # what someone said (rag/answer/speakers.py): their words, as quoted
     "speaker_said": {"speaker", "cue", "quote", "n", "source", "date"},
+    # nothing they said is about what the question names: what they said nearest in time
+    "speaker_nothing_about": {"speaker", "about", "quotes"},
     "no_answer": {"question"},
     "out_of_period": {"period", "terms"},
     "out_of_year": {"period", "terms", "as_of"},

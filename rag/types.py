@@ -170,6 +170,9 @@ class Quote:
     doc: DocInfo
     attribution: Attribution
     text: str  # the quote as written
+    # the headline and the paragraphs around the quote (before, its own, after): what the
+    # words are about, when they do not say it themselves
+    context: str = field(default="", repr=False, compare=False)
 
 
 @dataclass(frozen=True)

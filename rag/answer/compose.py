@@ -16,7 +16,7 @@ from rag.answer.evidence import Sentence, rank_sentences, sentences_of
 from rag.answer.question import asks_latest, names_in
 from rag.answer.quotes import Answerer, OnToken
 from rag.answer.scope import in_period, out_of_scope
-from rag.answer.speakers import asked_speaker, said_answer
+from rag.answer.speakers import asked_speaker, is_about, said_answer
 from rag.answer.types import Answer
 from rag.answer.weights import AnswerWeights
 from rag.index.manifest import Manifest
@@ -43,6 +43,7 @@ class Reading:
     furniture: frozenset[tuple[str, int]]
     as_of: dt.date
     sentences: tuple[Sentence, ...]
+    filters: Filters = Filters()  # what the archive was searched under, capped at as_of
 
 
 def _own_words(quote: str) -> bool:
@@ -76,7 +77,8 @@ class Composer:
         furniture = frozenset(self.retriever.furniture(hits))
         sentences = sentences_of(query, hits[:k], self.backends.embedder, furniture)
         day = as_of or dt.date.today()
-        return Reading(question, query, tuple(hits), k, furniture, day, tuple(sentences))
+        limits = (filters or Filters()).capped(day)
+        return Reading(question, query, tuple(hits), k, furniture, day, tuple(sentences), limits)
 
     def write(
         self,
@@ -101,37 +103,53 @@ class Composer:
             text = b.prompts[scope.prompt].format(period=scope.period, terms=scope.terms, as_of=day)
             answer = Answer(question, text, True, hits=tuple(hits[:k]), out_of_scope=True)
             return replace(answer, interpreted=query if query != question else "")
-        said = self._said(reading, w)
+        said, elsewhere = self._said(reading, w)
         if said:  # "what did X say?": X's own words lead
-            return self._sourced(said_answer(query, said, hits[:k], b.prompts), question)
+            answer = said_answer(query, said, hits[:k], b.prompts, elsewhere)
+            return self._sourced(answer, question)
         answer = answerer.answer(query, hits[:k], scored, on_token)
         original = self.manifest.originals([h.doc_id for h in hits])
         answer = add_conflicts(answer, scored, hits[k:], w.min_score, b.prompts, r.furniture,
                                original)  # fmt: skip
         return self._sourced(answer, question)
 
-    def _said(self, reading: Reading, weights: AnswerWeights) -> list[Quote]:
-        """For a question asking what someone said, the words the articles read for it
-        quote them as saying, closest to what it asks about first (rag/answer/speakers.py).
-        Reported speech is the reporter's wording: it is answered as any other sentence."""
+    def _said(self, reading: Reading, weights: AnswerWeights) -> tuple[list[Quote], str]:
+        """For a question asking what someone said (rag/answer/speakers.py), the words the
+        articles read for it quote them as saying, closest to what it asks about first, and
+        "". When none of those is about what it asks, their words about it from any article
+        of the period; when there are none, nor reported speech of theirs on it among the
+        articles read, their words nearest in time and what was asked about: the answer
+        says the archive holds nothing they said on it. Reported speech is the reporter's
+        wording: it is answered as any other sentence."""
         asked = asked_speaker(reading.query)
         if asked is None:
-            return []
+            return [], ""
         who, about = asked
-        read = {
-            h.doc_id
-            for h in reading.hits  # "this week": what they said this week
-            if in_period(reading.query, reading.as_of, h.date, weights)
-        }
-        found = []
+        r, said = reading, []
         for name in dict.fromkeys([who, who.split()[-1]]):  # articles may use the surname
-            found = found or [q for q in self.manifest.quotes.find(name)
-                              if q.doc.doc_id in read and _own_words(q.text)]  # fmt: skip
-        if not found:
+            said = said or [q for q in self.manifest.quotes.find(name, r.filters)
+                            if in_period(r.query, r.as_of, q.doc.date, weights)]  # fmt: skip
+        # "this week": what they said this week
+        read = {h.doc_id for h in r.hits if in_period(r.query, r.as_of, h.date, weights)}
+        here = [q for q in said if q.doc.doc_id in read]
+        own = [q for q in here if _own_words(q.text) and is_about(q, about)]
+        if own or not about:
+            return self._closest(about or reading.query, own), ""
+        if any(is_about(q, about) for q in here):  # their reported speech on it: a sentence
+            return [], ""
+        said = [q for q in said if _own_words(q.text)]  # newest first
+        anywhere = [q for q in said if is_about(q, about)]
+        if anywhere:
+            return self._closest(about, anywhere), ""
+        return (said, about) if said else ([], "")
+
+    def _closest(self, text: str, quotes: list[Quote]) -> list[Quote]:
+        """The quotes, closest in meaning to `text` first."""
+        if not quotes:
             return []
-        vectors = self.backends.embedder.embed([about or reading.query, *(q.text for q in found)])
+        vectors = self.backends.embedder.embed([text, *(q.text for q in quotes)])
         close = [float(v @ vectors[0]) for v in vectors[1:]]
-        return [q for _, q in sorted(zip(close, found), key=lambda p: -p[0])]
+        return [q for _, q in sorted(zip(close, quotes), key=lambda p: -p[0])]
 
     def _sourced(self, answer: Answer, question: str) -> Answer:
         """`answer` with the near-copies and other reports of each cited article, and the

@@ -14,6 +14,7 @@ from langchain_core.prompts import PromptTemplate
 from rag.answer.question import names_in
 from rag.answer.types import Answer, Citation, Claim
 from rag.text.dates import day
+from rag.text.patterns import content_words
 from rag.types import Hit, Quote, site_of
 
 _WHO = r"(?P<who>.+?)"
@@ -50,6 +51,19 @@ def asked_speaker(question: str) -> tuple[str, str] | None:
     return None
 
 
+def is_about(quote: Quote, about: str) -> bool:
+    """Whether the quote is about `about` (e.g. "a summit"): its headline, its paragraph or
+    those beside it use at least half of the words naming it ("summits" for "summit").
+    Anything is about nothing in particular."""
+    want = {_stem(w) for w in content_words(about)}
+    have = {_stem(w) for w in content_words(quote.context or quote.text)}
+    return 2 * len(want & have) >= len(want)
+
+
+def _stem(word: str) -> str:
+    return (word[:-1] if len(word) > 3 and word.endswith("s") else word)[:6]
+
+
 def _last_sentence(question: str) -> tuple[str, str]:
     """(what comes before, the last sentence) of a question."""
     parts = re.split(r"(?<=[.!?])\s+(?=[A-Z])", question.strip())
@@ -57,10 +71,15 @@ def _last_sentence(question: str) -> tuple[str, str]:
 
 
 def said_answer(
-    question: str, said: list[Quote], hits: list[Hit], prompts: dict[str, PromptTemplate]
+    question: str,
+    said: list[Quote],
+    hits: list[Hit],
+    prompts: dict[str, PromptTemplate],
+    elsewhere: str = "",
 ) -> Answer:
     """The answer from the speaker's quotes `said`, best first: the first leads, labelled,
-    the others follow dated; each cites its exact words."""
+    the others follow dated; each cites its exact words. With `elsewhere` (what the question
+    asked about) none of them is about it: the answer says so first, then lists them."""
     citations, lines = [], []
     numbers: dict[str, int] = {}
     for q in said[:MAX_SAID]:
@@ -70,11 +89,15 @@ def said_answer(
                                   a.start, q.text, a.start, a.end, speaker=a.speaker,
                                   cue=a.cue or "said"))  # fmt: skip
         source = site_of(d.url) or d.title
-        said = prompts["speaker_said"]
-        lines.append(said.format(speaker=a.speaker, cue=a.cue or "said", quote=q.text, n=n,
+        line = prompts["speaker_said"]
+        lines.append(line.format(speaker=a.speaker, cue=a.cue or "said", quote=q.text, n=n,
                                  source=source, date=day(d.date)))  # fmt: skip
     text = lines[0]
-    if len(lines) > 1:
+    if elsewhere:
+        quotes = "\n".join(f"- {line}" for line in lines)
+        text = prompts["speaker_nothing_about"].format(speaker=citations[0].speaker,
+                                                       about=elsewhere, quotes=quotes)  # fmt: skip
+    elif len(lines) > 1:
         more = "\n".join(f"- {line}" for line in lines[1:])
         text += "\n\n" + prompts["offline_more"].format(quotes=more)
     claims = tuple(Claim(c.quote, (c.n,), 1.0, True) for c in citations)

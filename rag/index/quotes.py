@@ -114,7 +114,7 @@ class Quotes:
             if f.sites and site_of(doc.url) not in f.sites:
                 continue
             a = Attribution(start, end, name, s_start, s_end, cue, bool(direct))
-            found.append(Quote(doc, a, text[start:end]))
+            found.append(Quote(doc, a, text[start:end], _around(doc.title, text, start, end)))
         return found
 
     def speakers(self, filters: Filters | None = None, limit: int = 50) -> list[Speaker]:
@@ -152,3 +152,12 @@ class Quotes:
 def _most_used(words: Counter[str], n: int = 5) -> tuple[str, ...]:
     """The n most frequent words, ties in alphabetical order (the same in every process)."""
     return tuple(w for w, _ in sorted(words.items(), key=lambda kv: (-kv[1], kv[0]))[:n])
+
+
+def _around(title: str, text: str, start: int, end: int) -> str:
+    """The headline, and the paragraphs (lines) from the one before `start` to the one
+    after `end`."""
+    first = text.rfind("\n", 0, max(text.rfind("\n", 0, start), 0))
+    last = text.find("\n", end)
+    last = text.find("\n", last + 1) if last != -1 else -1
+    return title + "\n" + text[first + 1 : last if last != -1 else len(text)]

@@ -222,6 +222,40 @@ def test_what_did_x_say_leads_with_xs_own_quoted_words(archive: Archive, tmp_pat
     assert other.text.startswith("Sergei Ryabkov told reporters: “A summit without")
 
 
+def test_when_x_said_nothing_about_y_the_answer_says_so_and_offers_what_x_said(
+    archive: Archive, tmp_path
+):
+    folder = tmp_path / "n"
+    write_article(
+        folder, "nato.txt", "Blinken in Brussels", "20220110", "https://news.test/nato",
+        "Secretary of State Antony Blinken met NATO ministers in Brussels on Tuesday.",
+        "“The alliance has never been more united,” Blinken said.",
+    )  # fmt: skip
+    write_article(
+        folder, "cup.txt", "World Cup draw in Doha", "20220401", "https://news.test/cup",
+        "The draw for the football World Cup was held in Doha on Friday.",
+        "Fans from 32 nations watched the draw, and reported speech of it was everywhere.",
+    )  # fmt: skip
+    write_article(
+        folder, "grain.txt", "Grain deal talks", "20220301", "https://news.test/grain",
+        "Antony Blinken said the grain deal would feed millions if ships could sail.",
+    )  # fmt: skip
+    archive.ingest([folder])
+    answer = archive.ask("What did Blinken say about the World Cup?")
+    assert answer.text.startswith(
+        "The archive holds nothing Antony Blinken is quoted as saying about the World Cup."
+    ), answer.text
+    assert answer.citations and all(c.speaker == "Antony Blinken" for c in answer.citations)
+    assert "never been more united" in answer.citations[0].quote
+    # his words on it in an article the search did not read first still lead
+    answer = archive.ask("What did Blinken say about the NATO alliance?")
+    assert answer.text.startswith("Antony Blinken said: “The alliance"), answer.text
+    # his reported speech on it is something he said: answered from that sentence
+    answer = archive.ask("What did Blinken say about the grain deal?")
+    assert "holds nothing" not in answer.text
+    assert "grain deal would feed millions" in answer.citations[0].quote, answer.text
+
+
 def test_what_x_said_this_week_is_what_they_said_this_week(archive: Archive, tmp_path):
     folder = tmp_path / "w"
     write_article(
