@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.api.models import COMMON, Flag, count, editor, errors, reader
 from rag.pipeline import Archive
@@ -76,7 +77,12 @@ def sources_router(archive: Archive) -> APIRouter:
                 raise HTTPException(413, f"at most {s.api_max_files} URLs per request")
             results = await run_in_threadpool(archive.ingest_urls, urls)
         elif kind.startswith("multipart/form-data"):
-            form = await request.form(max_files=s.api_max_files + 1)
+            try:  # one file over the limit is counted below; more stop the parser
+                form = await request.form(max_files=s.api_max_files + 1)
+            except StarletteHTTPException as e:  # what starlette's parser raises
+                if "Too many" not in str(e.detail):
+                    raise
+                raise HTTPException(413, f"at most {s.api_max_files} files per request") from e
             files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
             if not files:
                 raise HTTPException(400, "send the articles as multipart form field 'files'")

@@ -64,6 +64,8 @@ def test_bad_url_requests_get_a_clear_json_error(tmp_path):
             f"{api}/api/documents", content=b"x", headers={"Content-Type": "text/plain"}
         )
         assert "multipart" in error(plain, 415)
+        far_too_many = [("files", (f"{i}.txt", b"x")) for i in range(30)]
+        assert "20 files" in error(httpx.post(f"{api}/api/documents", files=far_too_many), 413)
         no_files = httpx.post(f"{api}/api/documents", files={"other": ("a.txt", b"x")})
         assert "'files'" in error(no_files, 400)
         assert "no feed" in error(httpx.delete(f"{api}/api/feeds/99"), 404)
