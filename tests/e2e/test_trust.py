@@ -94,6 +94,8 @@ def test_a_hostile_article_never_becomes_links_or_formatting(browser, hostile_ap
     page.screenshot(path=ARTIFACTS / "11-hostile-archive.png", full_page=True)
     page.get_by_role("radiogroup", name="View").get_by_text("Chat").click()
     expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
+    # the chat's messages stand before its rerun has drawn their sources: wait for a link
+    expect(page.locator(f"a[href^='{SOURCE}']").first).to_be_attached()
     page.screenshot(path=ARTIFACTS / "10-hostile-answer.png", full_page=True)
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => [e.href, e.rel])")
     off_site = [(h, rel) for h, rel in hrefs if not h.startswith(hostile_app)]
