@@ -52,18 +52,16 @@ def cap_per_doc(hits: Sequence[Hit], per_doc: int, k: int) -> list[Hit]:
     return (kept + held)[:k]
 
 
-def one_per_copy(hits: Sequence[Hit], original: Mapping[str, str], keep: bool = False) -> list[Hit]:
+def one_per_copy(hits: Sequence[Hit], original: Mapping[str, str]) -> list[Hit]:
     """The hits of one article per near-copy group (same `original`, an article mapped to
     the one it copies): the newest version found, as it may have been updated. The other
-    versions' hits are dropped, or with `keep` moved to the end."""
+    versions' hits are dropped."""
     newest: dict[str, Hit] = {}
     for h in hits:
         group = original.get(h.doc_id, h.doc_id)
         if group not in newest or h.date > newest[group].date:
             newest[group] = h
-    kept = [h for h in hits if newest[original.get(h.doc_id, h.doc_id)].doc_id == h.doc_id]
-    ids = {h.chunk_id for h in kept}
-    return kept + ([h for h in hits if h.chunk_id not in ids] if keep else [])
+    return [h for h in hits if newest[original.get(h.doc_id, h.doc_id)].doc_id == h.doc_id]
 
 
 def one_per_story(hits: Sequence[Hit], story: Mapping[str, str]) -> list[Hit]:
