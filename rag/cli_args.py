@@ -146,6 +146,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="with --folds: leave this weight out of the fit, at this value (repeat)",
     )
+    ev.add_argument(
+        "--mixed",
+        action="store_true",
+        help="with --timelines: also all folders as one archive (entry precision)",
+    )
     ev.add_argument("--no-retrieval", action="store_true", help="skip the retrieval measurements")
     ev.add_argument("--limit", type=int, help="only the first N questions")
     ev.add_argument("--out", type=Path, help="write the results as JSON here")

@@ -26,7 +26,8 @@ from rag.search.retriever import Retriever
 from rag.settings import Settings
 from rag.sources import Sources
 from rag.text.patterns import content_words
-from rag.timeline.build import Timeline, build_timeline, request_problem
+from rag.timeline.build import Timeline, asks_timeline, build_timeline, request_problem
+from rag.timeline.topic import Topic
 from rag.types import DocInfo, FileResult, Filters, Hit, Quote, Story, site_of
 
 Fields = dict[str, str] | None  # an export's field names (rag/ingest/bulk.py)
@@ -308,8 +309,11 @@ class Archive:
         limits = Filters(since or f.since, until or f.until, f.sites)
         _refuse(request_problem(dates, per_date) or limits.problem())
         limits = limits.capped(as_of)
-        hits = self._retriever.wide(query, TIMELINE_PASSAGES, as_of, limits)
-        vector = self.backends.embedder.embed([query])[0]
+        topic = asks_timeline(query) or query  # "timeline of X": X
+        hits = self._retriever.wide(topic, TIMELINE_PASSAGES, as_of, limits)
+        vector = self.backends.embedder.embed([topic])[0]
         furniture = self._retriever.furniture(hits)
+        articles = self._retriever.closeness(hits, vector)
+        words = Topic(self._retriever.rarity(sorted(content_words(topic))))
         return build_timeline(query, hits, vector, furniture, dates, per_date, limits.since,
-                              limits.until, days)  # fmt: skip
+                              limits.until, days, articles, words)  # fmt: skip

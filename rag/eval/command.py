@@ -32,7 +32,7 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
     elif args.timelines:
         from rag.eval.timelines import evaluate_timelines
 
-        rows = evaluate_timelines(settings, args.timelines, bar, args.out)
+        rows = evaluate_timelines(settings, args.timelines, bar, args.out, args.mixed)
     elif not (args.articles and args.questions):
         print("error: eval needs --articles and --questions (or --quotes, --stories or "
               "--timelines DIR)",

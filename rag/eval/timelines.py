@@ -23,6 +23,7 @@ from rag.eval.common import cache_dir
 from rag.settings import Settings
 from rag.text.sentences import split_sentences
 from rag.timeline.render import timeline_json
+from rag.types import Filters
 
 # AR-1 / AR-2 / Date-F1 on Timeline17, from the eval README.
 PUBLISHED = {
@@ -88,40 +89,109 @@ def busiest_days(archive, start: dt.date, end: dt.date, n: int) -> dict[dt.date,
 
 
 def evaluate_timelines(
-    settings: Settings, folder: Path, bar: Callable[..., object], out: Path | None = None
+    settings: Settings,
+    folder: Path,
+    bar: Callable[..., object],
+    out: Path | None = None,
+    mixed: bool = False,
 ) -> dict[str, dict[str, float]]:
-    from rag.pipeline import Archive
-
+    """The table. The standard set-up: each folder its own archive. With `mixed`: all
+    folders ingested as one archive, each story's query run on all of it and, beside it,
+    kept to its own folder's articles (a site filter: their `t17://<folder>/…` ids), so the
+    difference is only what the other stories' articles do."""
     topics = [json.loads(line) for line in (folder / "topics.jsonl").read_text().splitlines()]
-    ours, naive, given, per_topic, outputs = [], [], [], {}, {}
+    runs = [_Run("mixed archive"), _Run("own folder only")] if mixed else [_Run("")]
     with bar(total=sum(len(t["timelines"]) for t in topics), desc="timelines", unit="tl") as pb:
+        if mixed:
+            files = sorted(f for t in topics for f in (folder / t["articles"]).iterdir())
+            archive = _archive(settings, files)
         for topic in topics:
-            files = sorted((folder / topic["articles"]).iterdir())
-            data = cache_dir(settings.data_dir / "eval-cache", files, settings)
-            archive = Archive(settings.model_copy(update={"data_dir": data, "seed_dir": None}))
-            archive.ingest(files)
+            if not mixed:
+                archive = _archive(settings, sorted((folder / topic["articles"]).iterdir()))
             for gold_tl in topic["timelines"]:
                 rows = json.loads((folder / gold_tl["file"]).read_text(encoding="utf-8"))
                 gold = {dt.date.fromisoformat(r["date"]): r["summary"] for r in rows}
-                start, end = min(gold), max(gold)
-                per_date = gold_tl["sentences_per_date"]
-                made = archive.timeline(topic["query"], since=start, until=end,
-                                        dates=len(gold), per_date=per_date)  # fmt: skip
-                predicted = {dt.date.fromisoformat(e.date): e.summary for e in made.entries}
-                ours.append(score(predicted, gold))
-                naive.append(score(busiest_days(archive, start, end, len(gold)), gold))
-                told = archive.timeline(topic["query"], since=start, until=end,
-                                        per_date=per_date, days=sorted(gold))  # fmt: skip
-                given.append(score({dt.date.fromisoformat(e.date): e.summary
-                                    for e in told.entries}, gold))  # fmt: skip
-                name = f"{topic['topic']}/{Path(gold_tl['file']).stem}"
-                per_topic[name] = summarize([ours[-1]])
-                outputs[name] = timeline_json(made)
+                for run in runs:
+                    sites = (topic["topic"].lower(),) if run.label == "own folder only" else ()
+                    run.tell(archive, topic, gold_tl, gold, Filters(sites=sites))
                 pb.update(1)
-    table = {"ours (offline, cited)": summarize(ours), "busiest days (yardstick)": summarize(naive),
-             "ours on the gold days": summarize(given)}  # fmt: skip
+    table: dict[str, dict[str, float]] = {}
+    for run in runs:
+        table |= run.rows()
     table |= {k: {"AR-1": a, "AR-2": b, "Date-F1": c} for k, (a, b, c) in PUBLISHED.items()}
-    table |= per_topic
+    for run in runs:
+        table |= run.per_topic
     if out is not None:
+        outputs = {k: v for run in runs for k, v in run.outputs.items()}
         out.with_suffix(".timelines.json").write_text(json.dumps(outputs, indent=1) + "\n")
     return table
+
+
+def _archive(settings: Settings, files: list[Path]):
+    from rag.pipeline import Archive
+
+    data = cache_dir(settings.data_dir / "eval-cache", files, settings)
+    archive = Archive(settings.model_copy(update={"data_dir": data, "seed_dir": None}))
+    archive.ingest(files)
+    return archive
+
+
+def story_of(url: str) -> tuple[str, str]:
+    """The (story, folder) a Timeline17 article's `t17://<Story>_<outlet>/…` id names."""
+    folder = url.removeprefix("t17://").split("/", 1)[0]
+    return folder.rsplit("_", 1)[0], folder
+
+
+class _Run:
+    """The gold timelines told one way, their scores and outputs."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.ours, self.naive, self.given, self.precision = [], [], [], []
+        self.per_topic, self.outputs = {}, {}
+
+    def tell(self, archive, topic: dict, gold_tl: dict, gold: dict, filters: Filters) -> None:
+        start, end = min(gold), max(gold)
+        per_date = gold_tl["sentences_per_date"]
+        made = archive.timeline(topic["query"], since=start, until=end, dates=len(gold),
+                                per_date=per_date, filters=filters)  # fmt: skip
+        predicted = {dt.date.fromisoformat(e.date): e.summary for e in made.entries}
+        self.ours.append(score(predicted, gold))
+        if not filters.sites:
+            self.naive.append(score(busiest_days(archive, start, end, len(gold)), gold))
+        told = archive.timeline(topic["query"], since=start, until=end, per_date=per_date,
+                                days=sorted(gold), filters=filters)  # fmt: skip
+        self.given.append(score({dt.date.fromisoformat(e.date): e.summary
+                                 for e in told.entries}, gold))  # fmt: skip
+        cited = [story_of(c.url) for e in made.entries for c in e.citations]
+        own = (topic["story"], topic["topic"])
+        self.precision.append(
+            {"story": sum(s == own[0] for s, _ in cited) / len(cited) if cited else 0.0,
+             "folder": sum(f == own[1] for _, f in cited) / len(cited) if cited else 0.0}
+        )  # fmt: skip
+        name = f"{topic['topic']}/{Path(gold_tl['file']).stem}"
+        name += f" ({self.label})" if self.label else ""
+        self.per_topic[name] = summarize([self.ours[-1]])
+        if self.label == "mixed archive":
+            self.per_topic[name] |= _precision([self.precision[-1]])
+        self.outputs[name] = timeline_json(made)
+
+    def rows(self) -> dict[str, dict[str, float]]:
+        if not self.label:
+            return {"ours (offline, cited)": summarize(self.ours),
+                    "busiest days (yardstick)": summarize(self.naive),
+                    "ours on the gold days": summarize(self.given)}  # fmt: skip
+        rows = {f"ours, {self.label}": summarize(self.ours),
+                f"ours on the gold days, {self.label}": summarize(self.given)}  # fmt: skip
+        if self.label == "mixed archive":
+            rows[f"ours, {self.label}"] |= _precision(self.precision)
+        if self.naive:
+            rows[f"busiest days, {self.label}"] = summarize(self.naive)
+        return rows
+
+
+def _precision(rows: list[dict]) -> dict[str, float]:
+    """Entry precision: the share of cited sentences from the story's own articles (any
+    outlet's folder of the same story), and from the timeline's own folder."""
+    return {"entry P (story)": sum(r["story"] for r in rows) / len(rows),
+            "entry P (folder)": sum(r["folder"] for r in rows) / len(rows)}  # fmt: skip

@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from rag.index.manifest import Manifest
 from rag.index.sync import InStep
 from rag.search.dates import question_range
@@ -114,6 +116,17 @@ class Retriever:
                 if names <= content_words(f"{hit.title} {hit.text}"):
                     best.setdefault(hit.doc_id, hit)
         return sorted(best.values(), key=lambda h: h.date, reverse=True)[:n]
+
+    def closeness(self, hits: list[Hit], vector: np.ndarray) -> dict[str, np.ndarray]:
+        """Each hit article's closeness to `vector`, sentence by sentence: all its sentences,
+        not only the hits'."""
+        stored = self.manifest.sentence_vectors(list({h.doc_id for h in hits}))
+        return {doc: sv.vectors @ vector for doc, sv in stored.items()}
+
+    def rarity(self, words: list[str]) -> dict[str, float]:
+        """How rare each word is in the archive (its BM25 inverse document frequency)."""
+        with self.sync.reading() as (_, index):
+            return index.rarity(words)
 
     def with_sentence_vectors(self, hits: list[Hit]) -> list[Hit]:
         """The hits with their sentences' vectors from ingest, so answering embeds none."""

@@ -27,6 +27,7 @@ import numpy as np
 from rag.answer.types import Citation
 from rag.text.patterns import content_words
 from rag.timeline.dates import event_dates
+from rag.timeline.topic import Captions, Topic, on_topic
 from rag.types import Hit, Span
 
 # Weight of an article published on a day, against 1 for an article naming the day.
@@ -95,7 +96,8 @@ class _Sentence:
 
 
 def sentences_of(hits: list[Hit], furniture: set[tuple[str, int]]) -> list[_Sentence]:
-    """Each dated article sentence of the hits once, with its vector and the days it names."""
+    """Each dated article sentence of the hits once, with its vector and the days it names
+    (furniture, captions and credits left out: rag/timeline/topic.py)."""
     seen: set[tuple[str, int]] = set()
     out = []
     for hit in hits:
@@ -113,7 +115,23 @@ def sentences_of(hits: list[Hit], furniture: set[tuple[str, int]]) -> list[_Sent
             named = (w.day for w in event_dates(text, published))
             days = tuple(dict.fromkeys(d for d in named if d and d <= published))
             out.append(_Sentence(hit, span, text, vector, published, days))
-    return out
+    captions = Captions([(s.hit.doc_id, s.text) for s in out])
+    return [s for s in out if not captions(s.hit.doc_id, s.text)]
+
+
+def about_topic(
+    sentences: list[_Sentence],
+    relevance: np.ndarray,
+    articles: dict[str, np.ndarray] | None,
+    topic: Topic | None,
+) -> tuple[list[_Sentence], np.ndarray]:
+    """The sentences about the story, with their relevance (`on_topic`); all of them when
+    the articles' closeness is not given."""
+    if articles is None or topic is None:
+        return sentences, relevance
+    docs = [s.hit.doc_id for s in sentences]
+    keep = on_topic(docs, [s.text for s in sentences], relevance, articles, topic)
+    return [s for s, k in zip(sentences, keep) if k], relevance[keep]
 
 
 def choose_dates(
@@ -156,16 +174,24 @@ def build_timeline(
     since: dt.date | None = None,
     until: dt.date | None = None,
     days: list[dt.date] | None = None,
+    articles: dict[str, np.ndarray] | None = None,
+    topic: Topic | None = None,
 ) -> Timeline:
     """The timeline of `query` from `hits` (with their stored sentence vectors), on the
-    `days` given or on those chosen."""
+    `days` given or on those chosen. `articles` (each hit article's closeness to the query,
+    sentence by sentence) and `topic` (the query's words by rarity) tell the articles about
+    the story from those mentioning it (rag/timeline/topic.py)."""
     sentences = sentences_of(hits, furniture)
-    coverage = Counter(h.date for h in {h.doc_id: h for h in hits if h.date}.values())
+    if sentences:
+        relevance = np.vstack([s.vector for s in sentences]) @ query_vector
+        sentences, relevance = about_topic(sentences, relevance, articles, topic)
+    on = {s.hit.doc_id for s in sentences}
+    coverage = Counter(h.date for h in {h.doc_id: h for h in hits if h.date}.values()
+                       if h.doc_id in on)  # fmt: skip
     shown = tuple(sorted(coverage.items()))
     if not sentences:
         return Timeline(query, (), shown)
     vectors = np.vstack([s.vector for s in sentences])
-    relevance = vectors @ query_vector
     chosen_days = sorted(days) if days else choose_dates(sentences, relevance, dates, since, until)
     per_date = per_date or 2
     words = _Words([s.text for s in sentences])

@@ -6,7 +6,8 @@ sentences at query time). "on Tuesday" is the latest Tuesday up to the publicati
 before; "on 12 January" / "January 12, 2009" / "2009-01-12" that day (without a year: the
 one nearest the publication day); "last week", "last month", "in March" are periods (a
 week, a month), which `When.day` does not reduce to a day. Month and weekday names count
-only capitalized, so "may" and "march on" are not dates.
+only capitalized, so "may" and "march on" are not dates, and none inside a short
+quotation (a title: the series "Wednesday", the film "Friday the 13th").
 """
 
 from __future__ import annotations
@@ -24,8 +25,15 @@ _YEAR = r"(?:\s*,?\s*((?:19|20)\d\d))?"
 _AHEAD = re.compile(r"\b(?:will|would|to be|is to|are to|plans? to|scheduled|due to|next)\b", re.I)
 _PATTERNS = [
     ("iso", re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")),
-    ("month_day", re.compile(rf"\b({MONTH})\.?\s+{_ORDINAL}\b(?!\s*(?:%|percent)){_YEAR}")),
-    ("day_month", re.compile(rf"\b{_ORDINAL}\s+(?:of\s+)?({MONTH})\b\.?{_YEAR}")),
+    # "Monday, Sept. 26" is that date: the weekday naming it is part of it
+    (
+        "month_day",
+        re.compile(rf"\b(?:{WEEKDAY},?\s+)?({MONTH})\.?\s+{_ORDINAL}\b(?!\s*(?:%|percent)){_YEAR}"),
+    ),
+    (
+        "day_month",
+        re.compile(rf"\b(?:{WEEKDAY},?\s+)?{_ORDINAL}\s+(?:of\s+)?({MONTH})\b\.?{_YEAR}"),
+    ),
     (
         "month",
         re.compile(
@@ -48,6 +56,10 @@ _PATTERNS = [
     ),  # fmt: skip
     ("period", re.compile(r"\b(last|this|next)\s+(week|month|year)\b", re.I)),
 ]
+# A quoted stretch of at most TITLE_WORDS words is a title or a name, not someone's words
+# (as in rag/ingest/attribution.py). Straight single quotes are apostrophes too: not read.
+_TITLE = re.compile(r"“([^“”\n]{1,60})”|\"([^\"\n]{1,60})\"|‘([^‘’\n]{1,60})’")
+TITLE_WORDS = 3
 _WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _RELATIVE = {"yesterday": -1, "last night": -1, "tomorrow": 1}
 
@@ -68,11 +80,12 @@ class When:
 def event_dates(sentence: str, published: dt.date) -> list[When]:
     """The times `sentence` names, in the order written, resolved against `published`."""
     found: list[tuple[int, When]] = []
-    taken: list[tuple[int, int]] = []
+    taken = [m.span() for m in _TITLE.finditer(sentence)
+             if len(next(g for g in m.groups() if g).split()) <= TITLE_WORDS]  # fmt: skip
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(sentence):
             if any(a < m.end() and m.start() < b for a, b in taken):
-                continue  # part of a longer expression found first ("June 25, 2009")
+                continue  # in a title, or part of a longer expression ("June 25, 2009")
             when = _resolve(kind, m, published, _ahead(sentence, m.start()))
             if when is not None:
                 taken.append(m.span())

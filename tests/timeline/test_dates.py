@@ -73,3 +73,22 @@ def test_words_that_are_not_dates_and_several_dates_in_order():
     found = event_dates("Arrested on Monday, he was charged on December 20.", TUESDAY)
     assert [w.day for w in found] == [D(2024, 1, 1), D(2023, 12, 20)]
     assert [w.phrase for w in found] == ["Monday", "December 20"]
+
+
+def test_a_day_inside_a_title_is_not_a_date_but_one_inside_a_quotation_is():
+    assert event_dates('The trailer for the series "Wednesday" is out.', TUESDAY) == []
+    assert event_dates("The film “Friday the 13th” was shown again.", TUESDAY) == []
+    # someone's words: "on Friday" there is a day like any other
+    said = event_dates("“We will hold the vote on Friday, as planned,” she said.", TUESDAY)
+    assert [w.day for w in said] == [D(2024, 1, 5)]
+    # an apostrophe is not a quotation mark
+    assert day("Here's what happened at the mayor's office on Monday.", TUESDAY) == D(2024, 1, 1)
+
+
+def test_a_weekday_naming_a_date_is_that_date():
+    friday = D(2022, 9, 23)
+    found = event_dates("Sandbag operations are planned for Monday, Sept. 26 from 9 a.m.", friday)
+    assert [w.day for w in found] == [D(2022, 9, 26)] and found[0].phrase == "Monday, Sept. 26"
+    assert [w.day for w in event_dates("It opened on Tuesday 20 September.", friday)] == [
+        D(2022, 9, 20)
+    ]

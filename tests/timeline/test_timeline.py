@@ -151,3 +151,72 @@ def test_a_timeline_asked_for_nonsense_says_what_is_wrong(archive, tmp_path, cap
     ):
         assert cli(["--data-dir", data, "timeline", "the Korvel dam", *args]) == 1
         assert problem in capsys.readouterr().err
+
+
+# Other news of the same week: a digest with one item on the dam, a report on something else
+# carrying a photo of the dam (its caption credited), a TV item on the series "Wednesday".
+ELSEWHERE = [
+    (
+        "digest.txt",
+        "5 things to know for May 10: Budget, Football, Korvel dam, Weather, Music",
+        "20240510",
+        "https://daily.test/five-things",
+        [
+            "Budget: The city council approved the new transit budget on Thursday after a vote.",
+            "The plan adds night buses on four routes and freezes fares until next spring.",
+            "Opponents said the budget leans too heavily on a rise in parking fees.",
+            "Football: The Riverside Rovers beat the Harbor Kings 3-1 on Wednesday night.",
+            "Their striker scored twice in the second half in front of a sold-out stadium.",
+            "The win lifts the Rovers to second place with five games left in the season.",
+            "Korvel dam: About 4,000 people left villages below the cracked dam on Wednesday.",
+            "Buses took families to schools and sports halls in the valley towns.",
+            "Engineers are releasing water from the reservoir to take pressure off the wall.",
+            "Weather: Forecasters expect a warm and sunny weekend across the region on Saturday.",
+            "Temperatures could reach the high twenties, the warmest days of the year so far.",
+            "Pollen counts will be high, and people with asthma are advised to carry inhalers.",
+            "Music: The Lanterns announced a summer tour of twenty cities on Tuesday.",
+            "Tickets go on sale next week, with the first show at the harbor arena in July.",
+            "The band's last album topped the national charts for six weeks.",
+        ],
+    ),
+    (
+        "festival.txt",
+        "Spring festival draws record crowds to the old harbor",
+        "20240512",
+        "https://city.test/festival",
+        [
+            "A record 60,000 visitors came to the spring festival at the old harbor on Saturday.",
+            "Jane Okafor/AP Engineers inspect the cracked Korvel dam wall on Monday.",
+            "Food stalls ran out of fried fish by early afternoon on Saturday, organisers said.",
+            "The festival's fireworks show closed the weekend over the harbor on Sunday night.",
+        ],
+    ),
+    (
+        "tv.txt",
+        "What to watch this week",
+        "20240509",
+        "https://tv.test/watch",
+        [
+            'Here\'s the first trailer for the new season of the series "Wednesday", out in June.',
+            "The cooking contest returns on Friday with twelve new amateur chefs.",
+            "A documentary on river dams and the towns below them airs on Sunday evening.",
+        ],
+    ),
+]
+
+
+def test_a_timeline_keeps_to_its_story_without_captions_digests_or_series_titles(archive, tmp_path):
+    _dam_archive(archive, tmp_path / "news")
+    for name, title, date, url, paras in ELSEWHERE:
+        write_article(tmp_path / "news", name, title, date, url, *paras)
+    archive.ingest([tmp_path / "news"])
+    made = archive.timeline("timeline of the Korvel dam", per_date=3)
+    cited = [(c.title, c.quote) for e in made.entries for c in e.citations]
+    story = {title for _, title, *_ in DAM}
+    others = [(t, q) for t, q in cited if t not in story]
+    # the digest gives only its dam item; the festival's credited photo caption of the dam
+    # and the TV page ("Wednesday" the series is not a day) give nothing
+    assert cited and all(t.startswith("5 things") and q.startswith("Korvel dam:")
+                         for t, q in others), others  # fmt: skip
+    # the days are the story's: cracks found (6 May), evacuation (8 May), collapse (13 May)
+    assert {"2024-05-06", "2024-05-08", "2024-05-13"} <= {e.date for e in made.entries}
