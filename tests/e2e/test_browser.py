@@ -46,6 +46,12 @@ def page(app_url):
         browser.close()
 
 
+def settled(page: Page) -> None:
+    """Wait until the app's script has stopped running (what is typed while it runs can be
+    drawn over)."""
+    expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0)
+
+
 def ask(page: Page, question: str) -> None:
     before = page.get_by_test_id("stChatMessage").count()
     box = page.locator("[data-testid=stChatInput] textarea")
@@ -160,7 +166,9 @@ def test_a_timeline_entry_opens_to_its_highlighted_sentence(page: Page):
 def test_who_said_what_finds_a_speaker_and_opens_the_article_at_the_quote(page: Page, app_url):
     page.get_by_test_id("stSidebar").get_by_text("Who said what").click()
     expect(page.get_by_text("Who the archive quotes most")).to_be_visible()
+    settled(page)
     page.get_by_label("Speaker").fill("Blinken")
+    expect(page.get_by_label("Speaker")).to_have_value("Blinken")
     page.get_by_label("Speaker").press("Enter")
     expect(page.get_by_text("by Antony Blinken, newest first")).to_be_visible()
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(1)  # quotes per month
