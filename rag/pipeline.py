@@ -310,10 +310,9 @@ class Archive:
         _refuse(request_problem(dates, per_date) or limits.problem())
         limits = limits.capped(as_of)
         topic = asks_timeline(query) or query  # "timeline of X": X
-        hits = self._retriever.wide(topic, TIMELINE_PASSAGES, as_of, limits)
         vector = self.backends.embedder.embed([topic])[0]
+        hits, articles = self._retriever.wide(topic, vector, TIMELINE_PASSAGES, as_of, limits)
         furniture = self._retriever.furniture(hits)
-        articles = self._retriever.closeness(hits, vector)
         words = Topic(self._retriever.rarity(sorted(content_words(topic))))
         return build_timeline(query, hits, vector, furniture, dates, per_date, limits.since,
                               limits.until, days, articles, words)  # fmt: skip

@@ -100,7 +100,7 @@ def evaluate_timelines(
     kept to its own folder's articles (a site filter: their `t17://<folder>/…` ids), so the
     difference is only what the other stories' articles do."""
     topics = [json.loads(line) for line in (folder / "topics.jsonl").read_text().splitlines()]
-    runs = [_Run("mixed archive"), _Run("own folder only")] if mixed else [_Run("")]
+    runs = [_Run(mixed=True), _Run(mixed=True, own=True)] if mixed else [_Run()]
     with bar(total=sum(len(t["timelines"]) for t in topics), desc="timelines", unit="tl") as pb:
         if mixed:
             files = sorted(f for t in topics for f in (folder / t["articles"]).iterdir())
@@ -112,7 +112,7 @@ def evaluate_timelines(
                 rows = json.loads((folder / gold_tl["file"]).read_text(encoding="utf-8"))
                 gold = {dt.date.fromisoformat(r["date"]): r["summary"] for r in rows}
                 for run in runs:
-                    sites = (topic["topic"].lower(),) if run.label == "own folder only" else ()
+                    sites = (topic["topic"].lower(),) if run.own else ()  # t17://<folder>/…
                     run.tell(archive, topic, gold_tl, gold, Filters(sites=sites))
                 pb.update(1)
     table: dict[str, dict[str, float]] = {}
@@ -143,10 +143,13 @@ def story_of(url: str) -> tuple[str, str]:
 
 
 class _Run:
-    """The gold timelines told one way, their scores and outputs."""
+    """The gold timelines told one way, their scores and outputs: each folder its own
+    archive, or (`mixed`) all in one archive, searched whole or (`own`) kept to the
+    story's own folder."""
 
-    def __init__(self, label: str):
-        self.label = label
+    def __init__(self, mixed: bool = False, own: bool = False):
+        self.mixed, self.own = mixed, own
+        self.label = ("own folder only" if own else "mixed archive") if mixed else ""
         self.ours, self.naive, self.given, self.precision = [], [], [], []
         self.per_topic, self.outputs = {}, {}
 
@@ -172,18 +175,18 @@ class _Run:
         name = f"{topic['topic']}/{Path(gold_tl['file']).stem}"
         name += f" ({self.label})" if self.label else ""
         self.per_topic[name] = summarize([self.ours[-1]])
-        if self.label == "mixed archive":
+        if self.mixed and not self.own:
             self.per_topic[name] |= _precision([self.precision[-1]])
         self.outputs[name] = timeline_json(made)
 
     def rows(self) -> dict[str, dict[str, float]]:
-        if not self.label:
+        if not self.mixed:
             return {"ours (offline, cited)": summarize(self.ours),
                     "busiest days (yardstick)": summarize(self.naive),
                     "ours on the gold days": summarize(self.given)}  # fmt: skip
         rows = {f"ours, {self.label}": summarize(self.ours),
                 f"ours on the gold days, {self.label}": summarize(self.given)}  # fmt: skip
-        if self.label == "mixed archive":
+        if not self.own:
             rows[f"ours, {self.label}"] |= _precision(self.precision)
         if self.naive:
             rows[f"busiest days, {self.label}"] = summarize(self.naive)

@@ -19,6 +19,7 @@ from rag.types import Filters, Hit
 
 if TYPE_CHECKING:
     from rag.backends import Backends
+    from rag.index.vectors import SentenceVectors
 
 
 # An open question without a time also reads the newest articles naming its names.
@@ -117,20 +118,18 @@ class Retriever:
                     best.setdefault(hit.doc_id, hit)
         return sorted(best.values(), key=lambda h: h.date, reverse=True)[:n]
 
-    def closeness(self, hits: list[Hit], vector: np.ndarray) -> dict[str, np.ndarray]:
-        """Each hit article's closeness to `vector`, sentence by sentence: all its sentences,
-        not only the hits'."""
-        stored = self.manifest.sentence_vectors(list({h.doc_id for h in hits}))
-        return {doc: sv.vectors @ vector for doc, sv in stored.items()}
-
     def rarity(self, words: list[str]) -> dict[str, float]:
         """How rare each word is in the archive (its BM25 inverse document frequency)."""
         with self.sync.reading() as (_, index):
             return index.rarity(words)
 
-    def with_sentence_vectors(self, hits: list[Hit]) -> list[Hit]:
-        """The hits with their sentences' vectors from ingest, so answering embeds none."""
-        stored = self.manifest.sentence_vectors(list({h.doc_id for h in hits}))
+    def with_sentence_vectors(
+        self, hits: list[Hit], stored: dict[str, SentenceVectors] | None = None
+    ) -> list[Hit]:
+        """The hits with their sentences' vectors from ingest (read unless `stored`), so
+        answering embeds none."""
+        if stored is None:
+            stored = self.manifest.sentence_vectors(list({h.doc_id for h in hits}))
         return [
             replace(h, sentence_vectors=stored[h.doc_id].for_hit(h)) if h.doc_id in stored else h
             for h in hits
@@ -174,8 +173,14 @@ class Retriever:
             hits, k = hits[:k] + added + hits[k:], k + len(added)
         return self.with_sentence_vectors(hits), k
 
-    def wide(self, query: str, n: int, as_of: dt.date | None, filters: Filters) -> list[Hit]:
+    def wide(
+        self, query: str, vector: np.ndarray, n: int, as_of: dt.date | None, filters: Filters
+    ) -> tuple[list[Hit], dict[str, np.ndarray]]:
         """The n passages nearest the query, any number per article, with their sentence
-        vectors (a timeline reads them all; near-copies give one article)."""
+        vectors (a timeline reads them all; near-copies give one article), and each of their
+        articles' closeness to the query's `vector`, sentence by sentence: all its
+        sentences, not only the hits'."""
         hits = self.search(query, n, as_of, self.settings.search_mode, n, filters)
-        return self.with_sentence_vectors(hits)
+        stored = self.manifest.sentence_vectors(list({h.doc_id for h in hits}))
+        closeness = {doc: sv.vectors @ vector for doc, sv in stored.items()}
+        return self.with_sentence_vectors(hits, stored), closeness

@@ -34,7 +34,7 @@ from rag.types import Hit, Span
 PUBLISHED_WEIGHT = 0.5
 DAY_BEFORE = 0.5  # the share of that weight given to the day before publication
 MAX_DATES = 30
-DATES_LIMIT, PER_DATE_LIMIT = 366, 5  # the most dates and sentences per date one may ask for
+DATES_LIMIT, PER_DATE_LIMIT = 366, 10  # the most one may ask for (Timeline17 asks up to 8 a day)
 # With no number of dates asked for: days weighing at least this share of the heaviest.
 MIN_SHARE = 0.1
 RELEVANCE_WEIGHT = 3.0  # of a sentence's closeness to the query, against its centrality
@@ -121,17 +121,18 @@ def sentences_of(hits: list[Hit], furniture: set[tuple[str, int]]) -> list[_Sent
 
 def about_topic(
     sentences: list[_Sentence],
+    vectors: np.ndarray,
     relevance: np.ndarray,
     articles: dict[str, np.ndarray] | None,
     topic: Topic | None,
-) -> tuple[list[_Sentence], np.ndarray]:
-    """The sentences about the story, with their relevance (`on_topic`); all of them when
-    the articles' closeness is not given."""
+) -> tuple[list[_Sentence], np.ndarray, np.ndarray]:
+    """The sentences about the story, with their vectors and relevance (`on_topic`); all
+    of them when the articles' closeness is not given."""
     if articles is None or topic is None:
-        return sentences, relevance
+        return sentences, vectors, relevance
     docs = [s.hit.doc_id for s in sentences]
     keep = on_topic(docs, [s.text for s in sentences], relevance, articles, topic)
-    return [s for s, k in zip(sentences, keep) if k], relevance[keep]
+    return [s for s, k in zip(sentences, keep) if k], vectors[keep], relevance[keep]
 
 
 def choose_dates(
@@ -183,15 +184,16 @@ def build_timeline(
     the story from those mentioning it (rag/timeline/topic.py)."""
     sentences = sentences_of(hits, furniture)
     if sentences:
-        relevance = np.vstack([s.vector for s in sentences]) @ query_vector
-        sentences, relevance = about_topic(sentences, relevance, articles, topic)
+        vectors = np.vstack([s.vector for s in sentences])
+        sentences, vectors, relevance = about_topic(
+            sentences, vectors, vectors @ query_vector, articles, topic
+        )
     on = {s.hit.doc_id for s in sentences}
     coverage = Counter(h.date for h in {h.doc_id: h for h in hits if h.date}.values()
                        if h.doc_id in on)  # fmt: skip
     shown = tuple(sorted(coverage.items()))
     if not sentences:
         return Timeline(query, (), shown)
-    vectors = np.vstack([s.vector for s in sentences])
     chosen_days = sorted(days) if days else choose_dates(sentences, relevance, dates, since, until)
     per_date = per_date or 2
     words = _Words([s.text for s in sentences])

@@ -146,7 +146,7 @@ def test_a_timeline_asked_for_nonsense_says_what_is_wrong(archive, tmp_path, cap
     for args, problem in (
         (["--dates", "0"], "number of dates must be 1 to 366"),
         (["--dates", "-3"], "number of dates must be 1 to 366"),
-        (["--per-date", "0"], "sentences per date must be 1 to 5"),
+        (["--per-date", "0"], "sentences per date must be 1 to 10"),
         (["--since", "2024-05-10", "--until", "2024-05-01"], "starts on 10 May 2024, after it"),
     ):
         assert cli(["--data-dir", data, "timeline", "the Korvel dam", *args]) == 1
