@@ -27,7 +27,7 @@ from rag.settings import Settings
 from rag.sources import Sources
 from rag.text.patterns import content_words
 from rag.timeline.build import Timeline, asks_timeline, build_timeline, request_problem
-from rag.timeline.topic import Topic
+from rag.timeline.topic import Topic, topic_words
 from rag.types import DocInfo, FileResult, Filters, Hit, Quote, Story, site_of
 
 Fields = dict[str, str] | None  # an export's field names (rag/ingest/bulk.py)
@@ -313,6 +313,6 @@ class Archive:
         vector = self.backends.embedder.embed([topic])[0]
         hits, articles = self._retriever.wide(topic, vector, TIMELINE_PASSAGES, as_of, limits)
         furniture = self._retriever.furniture(hits)
-        words = Topic(self._retriever.rarity(sorted(content_words(topic))))
+        words = Topic(self._retriever.rarity(topic_words(topic)))
         return build_timeline(query, hits, vector, furniture, dates, per_date, limits.since,
                               limits.until, days, articles, words)  # fmt: skip

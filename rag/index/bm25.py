@@ -121,7 +121,7 @@ class Segment:
         return [(self.chunk_ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
 
 
-def idf(n: float, df: np.ndarray) -> np.ndarray:
+def _idf(n: float, df: np.ndarray) -> np.ndarray:
     return np.log(1 + (n - df + 0.5) / (df + 0.5))  # bm25s "lucene", its default
 
 
@@ -144,8 +144,8 @@ def _reweight(small: bm25s.BM25, lengths: np.ndarray, sealed: Segment) -> None:
             more[i] = big_df[j]
     n, big_n = len(lengths), big.scores["num_docs"]
     per_entry = df.astype(np.int64)
-    idf_own = np.repeat(idf(n, df), per_entry)
-    idf_all = np.repeat(idf(n + big_n, df + more), per_entry)
+    idf_own = np.repeat(_idf(n, df), per_entry)
+    idf_all = np.repeat(_idf(n + big_n, df + more), per_entry)
     dl = lengths[scores["indices"]]
     norm_own = k1 * (1 - b + b * dl / lengths.mean())
     norm_all = k1 * (1 - b + b * dl * (n + big_n) / (lengths.sum() + sealed.tokens))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.index.bm25 import Row, Segment, idf, mask, tokenize
+from rag.index.bm25 import Row, Segment, mask, tokenize
 from rag.index.steps import no_steps
 from rag.types import Filters
 
@@ -163,10 +163,9 @@ class KeywordIndex:
         step("old keyword segments removed")
         self._load(self.sealed)  # an update keeps the sealed segment: not read again
 
-    def rarity(self, words: list[str]) -> dict[str, float]:
-        """Each word's BM25 weight (inverse document frequency) over the index's chunks, as
-        rare words weigh in a search (masked-out rows still counted); words in no chunk are
-        left out."""
+    def shares(self, words: list[str]) -> dict[str, float]:
+        """The share of the index's chunks holding each word (masked-out rows counted too);
+        words in no chunk are left out."""
         n, df = 0, dict.fromkeys(words, 0)
         for segment in (self.sealed, self.small):
             if segment is not None and segment.bm25 is not None:
@@ -176,7 +175,7 @@ class KeywordIndex:
                     j = vocab.get(w)
                     if j is not None and j + 1 < len(indptr):
                         df[w] += int(indptr[j + 1] - indptr[j])
-        return {w: float(idf(n, np.float64(d))) for w, d in df.items() if d}
+        return {w: d / n for w, d in df.items() if d}
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) of the best k chunks that pass the filters (score > 0)."""

@@ -108,6 +108,13 @@ class Manifest:
         )
         return {doc: SentenceVectors.unpack(starts, packed) for doc, starts, packed in rows}
 
+    def texts(self, doc_ids: list[str]) -> dict[str, str]:
+        """The full texts of these documents."""
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.db.execute(f"SELECT doc_id, text FROM documents WHERE doc_id IN ({marks})",
+                               doc_ids)  # fmt: skip
+        return dict(rows)
+
     def begin(self, doc_id: str, version: str) -> None:
         """Record that chunks of this version are about to be written."""
         with self.db:

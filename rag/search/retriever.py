@@ -15,6 +15,7 @@ from rag.search.dates import question_range
 from rag.search.fusion import Fusion, cap_per_doc, fuse, one_per_copy, one_per_story
 from rag.settings import Settings
 from rag.text.patterns import content_words
+from rag.timeline.topic import Sentences
 from rag.types import Filters, Hit
 
 if TYPE_CHECKING:
@@ -119,9 +120,10 @@ class Retriever:
         return sorted(best.values(), key=lambda h: h.date, reverse=True)[:n]
 
     def rarity(self, words: list[str]) -> dict[str, float]:
-        """How rare each word is in the archive (its BM25 inverse document frequency)."""
+        """How rare each word is in the archive: -log of the share of passages holding it
+        (words in none are left out)."""
         with self.sync.reading() as (_, index):
-            return index.rarity(words)
+            return {w: -float(np.log(p)) for w, p in index.shares(words).items()}
 
     def with_sentence_vectors(
         self, hits: list[Hit], stored: dict[str, SentenceVectors] | None = None
@@ -175,12 +177,14 @@ class Retriever:
 
     def wide(
         self, query: str, vector: np.ndarray, n: int, as_of: dt.date | None, filters: Filters
-    ) -> tuple[list[Hit], dict[str, np.ndarray]]:
+    ) -> tuple[list[Hit], dict[str, Sentences]]:
         """The n passages nearest the query, any number per article, with their sentence
-        vectors (a timeline reads them all; near-copies give one article), and each of their
-        articles' closeness to the query's `vector`, sentence by sentence: all its
-        sentences, not only the hits'."""
+        vectors (a timeline reads them all; near-copies give one article), and all the
+        sentences of their articles, not only the hits', with their closeness to the
+        query's `vector`."""
         hits = self.search(query, n, as_of, self.settings.search_mode, n, filters)
         stored = self.manifest.sentence_vectors(list({h.doc_id for h in hits}))
-        closeness = {doc: sv.vectors @ vector for doc, sv in stored.items()}
-        return self.with_sentence_vectors(hits, stored), closeness
+        texts = self.manifest.texts(list(stored))
+        articles = {doc: Sentences.of(texts[doc], sv.starts, sv.vectors @ vector)
+                    for doc, sv in stored.items() if doc in texts}  # fmt: skip
+        return self.with_sentence_vectors(hits, stored), articles

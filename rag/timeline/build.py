@@ -27,7 +27,7 @@ import numpy as np
 from rag.answer.types import Citation
 from rag.text.patterns import content_words
 from rag.timeline.dates import event_dates
-from rag.timeline.topic import Captions, Topic, on_topic
+from rag.timeline.topic import Captions, Sentences, Topic, on_topic, pictured
 from rag.types import Hit, Span
 
 # Weight of an article published on a day, against 1 for an article naming the day.
@@ -95,7 +95,9 @@ class _Sentence:
     days: tuple[dt.date, ...]  # the days it names (not after its publication)
 
 
-def sentences_of(hits: list[Hit], furniture: set[tuple[str, int]]) -> list[_Sentence]:
+def sentences_of(
+    hits: list[Hit], furniture: set[tuple[str, int]]
+) -> tuple[list[_Sentence], Captions]:
     """Each dated article sentence of the hits once, with its vector and the days it names
     (furniture, captions and credits left out: rag/timeline/topic.py)."""
     seen: set[tuple[str, int]] = set()
@@ -116,22 +118,23 @@ def sentences_of(hits: list[Hit], furniture: set[tuple[str, int]]) -> list[_Sent
             days = tuple(dict.fromkeys(d for d in named if d and d <= published))
             out.append(_Sentence(hit, span, text, vector, published, days))
     captions = Captions([(s.hit.doc_id, s.text) for s in out])
-    return [s for s in out if not captions(s.hit.doc_id, s.text)]
+    return [s for s in out if not captions(s.hit.doc_id, s.text)], captions
 
 
 def about_topic(
     sentences: list[_Sentence],
     vectors: np.ndarray,
     relevance: np.ndarray,
-    articles: dict[str, np.ndarray] | None,
+    articles: dict[str, Sentences] | None,
     topic: Topic | None,
+    captions: Captions,
 ) -> tuple[list[_Sentence], np.ndarray, np.ndarray]:
     """The sentences about the story, with their vectors and relevance (`on_topic`); all
-    of them when the articles' closeness is not given."""
+    of them when the articles' sentences are not given."""
     if articles is None or topic is None:
         return sentences, vectors, relevance
     docs = [s.hit.doc_id for s in sentences]
-    keep = on_topic(docs, [s.text for s in sentences], relevance, articles, topic)
+    keep = on_topic(docs, [s.text for s in sentences], relevance, articles, topic, captions)
     return [s for s, k in zip(sentences, keep) if k], vectors[keep], relevance[keep]
 
 
@@ -175,18 +178,18 @@ def build_timeline(
     since: dt.date | None = None,
     until: dt.date | None = None,
     days: list[dt.date] | None = None,
-    articles: dict[str, np.ndarray] | None = None,
+    articles: dict[str, Sentences] | None = None,
     topic: Topic | None = None,
 ) -> Timeline:
     """The timeline of `query` from `hits` (with their stored sentence vectors), on the
-    `days` given or on those chosen. `articles` (each hit article's closeness to the query,
-    sentence by sentence) and `topic` (the query's words by rarity) tell the articles about
-    the story from those mentioning it (rag/timeline/topic.py)."""
-    sentences = sentences_of(hits, furniture)
+    `days` given or on those chosen. `articles` (all the sentences of each hit's article,
+    with their closeness to the query) and `topic` (the query's words by rarity) tell the
+    articles about the story from those mentioning it (rag/timeline/topic.py)."""
+    sentences, captions = sentences_of(hits, furniture)
     if sentences:
         vectors = np.vstack([s.vector for s in sentences])
         sentences, vectors, relevance = about_topic(
-            sentences, vectors, vectors @ query_vector, articles, topic
+            sentences, vectors, vectors @ query_vector, articles, topic, captions
         )
     on = {s.hit.doc_id for s in sentences}
     coverage = Counter(h.date for h in {h.doc_id: h for h in hits if h.date}.values()
@@ -216,6 +219,8 @@ def build_timeline(
             if len(taken) >= per_date:
                 break
             if picked and float(np.max(vectors[picked] @ vectors[i])) >= REPEAT:
+                continue
+            if pictured(sentences[i].text):  # an uncredited photo caption
                 continue
             taken.append(i)
             picked.append(i)

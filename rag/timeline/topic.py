@@ -10,9 +10,13 @@ photo of the story. Their other items share the story's days, not its events. So
   (`Topic`): meaning alone cannot tell the Artemis mission from another moon mission, nor
   the uprising in Syria from the one in Libya;
 - an article is *about* the topic when at least ABOUT of all its sentences are near and
-  at least NAMED of them name it (of all its sentences, not only those the search found:
-  a digest's item on the story is all the search finds of it; and a sentence's vector is
-  pooled in its chunk's context, so a digest's other items in that chunk come out near);
+  it names the topic at least NAMED as often (per sentence) as the best reports do, those
+  holding the BEST nearest sentences (of all its sentences, not only those the search
+  found: a digest's item on the story is all the search finds of it; and a sentence's
+  vector is pooled in its chunk's context, so a digest's other items in that chunk come
+  out near). The rate is relative because rarity is the archive's: in an archive of one
+  story, its own words ("Egypt", "oil") are in every article and weigh next to nothing, so
+  few sentences name it by the rarer words left ("protests", "spill");
 - an article about the topic gives any of its sentences; any other article only those
   that are near and name the topic.
 
@@ -29,14 +33,20 @@ the same timeline; "Gulf Shores/Orange Beach claims …" is prose.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from rag.ingest.attribution import SPEECH_VERBS, pipeline
+from rag.text.patterns import MONTH, content_words
 
 NEAR = 0.5
 BEST = 10
 ABOUT = 0.25
-NAMED = 0.1
+NAMED = 0.25
 NAMES = 0.5
 _WORD = re.compile(r"\w+")
 AGENCIES = (
@@ -96,9 +106,42 @@ class Captions:
         )
 
 
+# Present-tense verbs of prose, not of a picture: "Forecasters expect…", "Biden says…"
+# ("An aerial view shows …", "Police respond to …" are pictures).
+_PROSE = "be have do expect plan want need hope intend aim seek remain face include continue "
+_PROSE += "mean seem appear require"
+_NOT_PICTURED = frozenset(_PROSE.split()) | (SPEECH_VERBS - {"show", "respond"})
+
+
+# A chronology's entry opens with its date, in the historical present ("June 17 - The FDA
+# expands …", "On September 30, Hurricane Ian makes landfall …"): not a picture.
+_CHRONOLOGY = re.compile(rf"^(?:On\s+)?(?:{MONTH}\.?\s+\d{{1,2}}|\d{{1,2}}\s+{MONTH})\b")
+
+
+@lru_cache(maxsize=4096)
+def pictured(sentence: str) -> bool:
+    """Whether the sentence describes a picture, as an uncredited caption does: its main
+    verb is in the present tense, with a subject that is not a pronoun, and is a verb of
+    what is seen ("A couple walks past damage …", "People hug near the scene … Saturday",
+    "This aerial view shows …"), where news prose tells in the past ("Ian made landfall
+    …") or says what is expected ("Forecasters expect …"). Parsed by spaCy's English
+    pipeline (rag/ingest/attribution.py), one sentence at a time, only for the sentences a
+    timeline is about to take."""
+    if _CHRONOLOGY.match(sentence):
+        return False
+    doc = pipeline()(sentence)
+    for root in (t for t in doc if t.dep_ == "ROOT"):
+        base = root.lower_[:-1] if root.tag_ == "VBZ" and root.lower_.endswith("s") else root.lower_
+        subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if (root.tag_ in ("VBZ", "VBP") and base not in _NOT_PICTURED
+                and subjects and all(c.tag_ != "PRP" for c in subjects)):  # fmt: skip
+            return True
+    return False
+
+
 class Topic:
-    """The query's words, each weighted by its rarity in the archive (BM25's inverse
-    document frequency). A text *names* the topic when it holds words worth at least NAMES
+    """The query's words, each weighted by its rarity in the archive (-log of the share of
+    passages holding it). A text *names* the topic when it holds words worth at least NAMES
     of their weight: "Pelosi … Taiwan" names "Nancy Pelosi's visit to Taiwan", "Taiwan"
     alone does not. "Syrian" holds "syria": a word of five letters or more also matches as
     a prefix. With no query word in the archive, every text names it."""
@@ -115,6 +158,26 @@ class Topic:
         return held >= NAMES * self.total
 
 
+@dataclass(frozen=True)
+class Sentences:
+    """All the sentences of an article: their texts and closeness to the query."""
+
+    texts: list[str]
+    closeness: np.ndarray
+
+    @classmethod
+    def of(cls, text: str, starts: np.ndarray, closeness: np.ndarray) -> Sentences:
+        """Each sentence runs from its start to the next one's (or the text's end)."""
+        ends = [*starts[1:].tolist(), len(text)]
+        return cls([text[a:b] for a, b in zip(starts.tolist(), ends)], closeness)
+
+
+def topic_words(query: str) -> list[str]:
+    """The query's words that can name a topic: no stop words, spaCy's list ("his",
+    "against" carry none either)."""
+    return sorted(w for w in content_words(query) if w not in STOP_WORDS)
+
+
 def _holds(tokens: set[str], word: str) -> bool:
     return word in tokens or (len(word) >= 5 and any(t.startswith(word) for t in tokens))
 
@@ -123,24 +186,28 @@ def on_topic(
     docs: list[str],
     texts: list[str],
     relevance: np.ndarray,
-    articles: dict[str, np.ndarray],
+    articles: dict[str, Sentences],
     topic: Topic,
+    captions: Captions,
 ) -> np.ndarray:
     """Which sentences may enter: `docs`, `texts` and `relevance` are per sentence (every
-    sentence the search found, once); `articles` holds the closeness to the query of each
-    article's sentences, all of them (see the module's docstring)."""
+    sentence the search found, once); `articles` holds all the sentences of each article
+    (see the module's docstring); a caption naming the topic does not make its article
+    about it."""
     if not len(relevance):
         return np.zeros(0, dtype=bool)
     best = float(np.mean(np.sort(relevance)[::-1][:BEST]))
     near = relevance >= NEAR * best
-    names = [topic.names(t) for t in texts]
-    named = Counter(d for d, n in zip(docs, names) if n)
+    rate = {doc: float(np.mean([topic.names(t) and not captions(doc, t) for t in a.texts]))
+            for doc, a in articles.items() if a.texts}  # fmt: skip
+    leading = {docs[i] for i in np.argsort(-relevance, kind="stable")[:BEST]}
+    reference = float(np.mean([rate.get(d, 0.0) for d in leading]))
     about = {
-        doc: len(r) > 0
-        and float(np.mean(r >= NEAR * best)) >= ABOUT
-        and named[doc] >= NAMED * len(r)
-        for doc, r in articles.items()
+        doc: float(np.mean(articles[doc].closeness >= NEAR * best)) >= ABOUT
+        and rate[doc] >= NAMED * reference
+        for doc in rate
     }
     return np.array(
-        [about.get(d, False) or (n and m) for d, n, m in zip(docs, near, names)], dtype=bool
+        [about.get(d, False) or (m and topic.names(t)) for d, t, m in zip(docs, texts, near)],
+        dtype=bool,
     )

@@ -1,11 +1,13 @@
-"""What a timeline may not take: photo credits and captions, bylines, embedded posts, video
-boxes and links, known by their shape; and which texts name a topic."""
+"""What a timeline may not take: photo credits and captions (credited, or told in the
+present tense), bylines, embedded posts, video boxes and links, known by their shape; which
+texts name a topic, and which articles are about it."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from rag.timeline.topic import Captions, Topic
+from rag.timeline.topic import Captions, Sentences, Topic, on_topic, pictured
 
 CREDITS = [
     "Thom Baur/Reuters A satellite view of the Artemis I spacecraft on August 25.",
@@ -56,3 +58,50 @@ def test_a_text_names_a_topic_with_most_of_its_words_by_rarity():
     assert syria.names("Syrian forces fired on protesters in Deraa.")  # a prefix: Syrian
     assert not syria.names("The uprising in Libya spread to Benghazi.")
     assert Topic({}).names("anything")  # no query word in the archive: meaning alone decides
+
+
+PICTURES = [
+    "A couple walks past damage from Hurricane Ian on Litchfield Beach on October 1, 2022.",
+    "This aerial view shows the destruction left in the wake of Hurricane Ian on October 2.",
+    "A home lies in ruins Monday in the wake of Hurricane Ian in Fort Myers Beach.",
+    "People hug near the scene of the mass shooting at the Tops Friendly Markets store Saturday.",
+    "Emergency personnel respond to a shooting at the Forum shopping center on Sunday.",
+]
+TOLD = [
+    "Hurricane Ian made landfall in Florida as a Category 4 hurricane Wednesday afternoon.",
+    "Forecasters expect a warm and sunny weekend across the region on Saturday.",
+    "Biden says he will visit Florida on Wednesday.",
+    "June 17 - The FDA expands the emergency use authorizations to children as young as 6 months.",
+    "On September 30, Hurricane Ian makes landfall near Georgetown, South Carolina.",
+    "He walks to the courthouse every morning, his lawyer said on Monday.",
+]
+
+
+@pytest.mark.parametrize("sentence", PICTURES)
+def test_an_uncredited_photo_caption_is_known_by_its_present_tense(sentence):
+    assert pictured(sentence)
+
+
+@pytest.mark.parametrize("sentence", TOLD)
+def test_news_told_in_the_past_or_a_chronology_is_not_a_caption(sentence):
+    assert not pictured(sentence)
+
+
+def _article(named: int, total: int, near: int) -> Sentences:
+    texts = ["The Korvel dam cracked."] * named + ["Water rose."] * (total - named)
+    return Sentences(texts, np.array([0.8] * near + [0.1] * (total - near)))
+
+
+def test_an_article_is_about_the_story_when_it_names_it_as_often_as_the_best_reports():
+    topic = Topic({"korvel": 6.0, "dam": 4.0})
+    # the best reports name the dam in few of their sentences (one story's archive: the
+    # story's words are everywhere, so few sentences hold all of them); a digest names it
+    # once among many items
+    articles = {"lead": _article(3, 30, 20), "report": _article(2, 30, 12),
+                "digest": _article(1, 90, 30)}  # fmt: skip
+    docs = ["lead"] * 10 + ["report", "digest", "digest"]
+    texts = ["Water rose."] * 10 + ["Water rose.", "Water rose.", "The Korvel dam cracked."]
+    relevance = np.array([0.8] * 10 + [0.7, 0.7, 0.7])
+    keep = on_topic(docs, texts, relevance, articles, topic, Captions([]))
+    assert keep[:11].all()  # the report is about the dam though a tenth of it names it
+    assert list(keep[11:]) == [False, True]  # the digest gives only its item on the dam
