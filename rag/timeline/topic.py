@@ -113,6 +113,8 @@ _PROSE += "mean seem appear require"
 _NOT_PICTURED = frozenset(_PROSE.split()) | (SPEECH_VERBS - {"show", "respond"})
 
 
+# "The rocket can be seen at sunrise …", "Biden, pictured on Monday, …"
+_SEEN = re.compile(r"\b(?:can|could) be seen\b|\b(?:is|are|was|were) seen here\b|\bpictured\b")
 # A chronology's entry opens with its date, in the historical present ("June 17 - The FDA
 # expands …", "On September 30, Hurricane Ian makes landfall …"): not a picture.
 _CHRONOLOGY = re.compile(rf"^(?:On\s+)?(?:{MONTH}\.?\s+\d{{1,2}}|\d{{1,2}}\s+{MONTH})\b")
@@ -123,10 +125,13 @@ def pictured(sentence: str) -> bool:
     """Whether the sentence describes a picture, as an uncredited caption does: its main
     verb is in the present tense, with a subject that is not a pronoun, and is a verb of
     what is seen ("A couple walks past damage …", "People hug near the scene … Saturday",
-    "This aerial view shows …"), where news prose tells in the past ("Ian made landfall
+    "This aerial view shows …"), or says it is seen ("… can be seen at sunrise"), where
+    news prose tells in the past ("Ian made landfall
     …") or says what is expected ("Forecasters expect …"). Parsed by spaCy's English
     pipeline (rag/ingest/attribution.py), one sentence at a time, only for the sentences a
     timeline is about to take."""
+    if _SEEN.search(sentence):
+        return True
     if _CHRONOLOGY.match(sentence):
         return False
     doc = pipeline()(sentence)

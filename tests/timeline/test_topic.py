@@ -66,6 +66,7 @@ PICTURES = [
     "A home lies in ruins Monday in the wake of Hurricane Ian in Fort Myers Beach.",
     "People hug near the scene of the mass shooting at the Tops Friendly Markets store Saturday.",
     "Emergency personnel respond to a shooting at the Forum shopping center on Sunday.",
+    "The Artemis I rocket stack can be seen at sunrise on March 23 at Kennedy Space Center.",
 ]
 TOLD = [
     "Hurricane Ian made landfall in Florida as a Category 4 hurricane Wednesday afternoon.",
