@@ -23,11 +23,12 @@ photo of the story. Their other items share the story's days, not its events. So
 Photo captions and credits ("Thom Baur/Reuters A satellite view of …", "Maxar Technologies
 The rocket sits …"), bylines ("… covers breaking news for USA TODAY"), embedded posts
 ("pic.twitter.com/… — NASA Artemis (@NASAArtemis) November 16, 2022"), video boxes ("04:00
-- Source: CNN") and links ("RELATED: …") are page furniture
-the recurrence keys cannot see (each is written once): they are known by their shape. A
-credit is words joined by "/" before the caption's first capital, one of them a picture
-agency: a well-known one (AGENCIES) or one that credits pictures in two other articles of
-the same timeline; "Gulf Shores/Orange Beach claims …" is prose.
+- Source: CNN") and links ("RELATED: …") are page furniture the recurrence keys cannot
+see (each is written once): they are known by their shape. A credit is words joined by "/"
+before the caption's first capital, one of them a picture agency: a well-known one
+(AGENCIES) or one that credits pictures in two other articles of the same timeline; "Gulf
+Shores/Orange Beach claims …" is prose. A caption without a credit is known by its grammar
+(`pictured`): what a picture shows, told in the present tense.
 """
 
 from __future__ import annotations
