@@ -1,4 +1,5 @@
-"""The int8 codec of the sentence vectors kept in the manifest."""
+"""The int8 codec of the sentence vectors kept in the manifest, and an article's sentences
+with their closeness to a query."""
 
 from __future__ import annotations
 
@@ -54,3 +55,17 @@ class SentenceVectors:
         rows = rows.astype(np.float32)
         rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
         return cls(rows[0], begin, rows[1:])
+
+
+@dataclass(frozen=True)
+class Sentences:
+    """All the sentences of an article: their texts and closeness to the query."""
+
+    texts: list[str]
+    closeness: np.ndarray
+
+    @classmethod
+    def of(cls, text: str, starts: np.ndarray, closeness: np.ndarray) -> Sentences:
+        """Each sentence runs from its start to the next one's (or the text's end)."""
+        ends = [*starts[1:].tolist(), len(text)]
+        return cls([text[a:b] for a, b in zip(starts.tolist(), ends)], closeness)

@@ -11,11 +11,11 @@ import numpy as np
 
 from rag.index.manifest import Manifest
 from rag.index.sync import InStep
+from rag.index.vectors import Sentences
 from rag.search.dates import question_range
 from rag.search.fusion import Fusion, cap_per_doc, fuse, one_per_copy, one_per_story
 from rag.settings import Settings
 from rag.text.patterns import content_words
-from rag.timeline.topic import Sentences
 from rag.types import Filters, Hit
 
 if TYPE_CHECKING:

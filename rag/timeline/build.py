@@ -25,9 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.answer.types import Citation
+from rag.index.vectors import Sentences
 from rag.text.patterns import content_words
 from rag.timeline.dates import event_dates
-from rag.timeline.topic import Captions, Sentences, Topic, on_topic, pictured
+from rag.timeline.topic import Captions, Topic, on_topic, pictured
 from rag.types import Hit, Span
 
 # Weight of an article published on a day, against 1 for an article naming the day.

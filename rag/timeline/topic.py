@@ -35,12 +35,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from rag.index.vectors import Sentences
 from rag.ingest.attribution import SPEECH_VERBS, pipeline
 from rag.text.patterns import MONTH, content_words
 
@@ -162,20 +162,6 @@ class Topic:
         tokens = set(_WORD.findall(text.lower()))
         held = sum(v for w, v in self.weights.items() if _holds(tokens, w))
         return held >= NAMES * self.total
-
-
-@dataclass(frozen=True)
-class Sentences:
-    """All the sentences of an article: their texts and closeness to the query."""
-
-    texts: list[str]
-    closeness: np.ndarray
-
-    @classmethod
-    def of(cls, text: str, starts: np.ndarray, closeness: np.ndarray) -> Sentences:
-        """Each sentence runs from its start to the next one's (or the text's end)."""
-        ends = [*starts[1:].tolist(), len(text)]
-        return cls([text[a:b] for a, b in zip(starts.tolist(), ends)], closeness)
 
 
 def topic_words(query: str) -> list[str]:

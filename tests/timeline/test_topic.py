@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.timeline.topic import Captions, Sentences, Topic, on_topic, pictured
+from rag.index.vectors import Sentences
+from rag.timeline.topic import Captions, Topic, on_topic, pictured
 
 CREDITS = [
     "Thom Baur/Reuters A satellite view of the Artemis I spacecraft on August 25.",
