@@ -89,7 +89,7 @@ def _cued(token, sent, text: str, quotes, people) -> Attribution | None:
             return None
         start, end = words[0].idx, words[-1].idx + len(words[-1])
         return _made(text, start, end, source, "according to", quotes, people)
-    if not token.tag_.startswith("VB") or _lemma(token.lower_) not in SPEECH_VERBS:
+    if not token.tag_.startswith("VB") or verb_lemma(token.lower_) not in SPEECH_VERBS:
         return None
     comp = next((c for c in token.children if c.dep_ in ("ccomp", "parataxis")), None)
     if comp is not None:
@@ -100,7 +100,7 @@ def _cued(token, sent, text: str, quotes, people) -> Attribution | None:
             return None
         start, end = inside[0][0], inside[-1][1]
     subject = _subject(token)
-    if _lemma(token.lower_) == "ask" and subject is not None and subject.head is not token:
+    if verb_lemma(token.lower_) == "ask" and subject is not None and subject.head is not token:
         return None  # "…, she said when asked if": the question is not hers
     if subject is None or start <= subject.idx < end or subject.ent_type_ in _NOT_SPEAKERS:
         return None
@@ -205,9 +205,9 @@ def _continued(text: str, quotes, found: list[Attribution]) -> list[Attribution]
     return found
 
 
-def _lemma(word: str) -> str:
-    """The speech verb a word is a form of ("said" -> "say", "warning" -> "warn"), or the
-    word itself."""
+def verb_lemma(word: str, verbs: frozenset[str] = SPEECH_VERBS) -> str:
+    """The verb of `verbs` a word is a form of ("said" -> "say", "warning" -> "warn",
+    "denies" -> "deny"), or the word itself."""
     if word in _IRREGULAR:
         return _IRREGULAR[word]
     for suffix, ends in (("ies", ("y",)), ("ied", ("y",)), ("ing", ("", "e")), ("ed", ("", "e")),
@@ -215,9 +215,9 @@ def _lemma(word: str) -> str:
         if word.endswith(suffix):
             stem = word[: -len(suffix)]
             for end in ends:
-                if stem + end in SPEECH_VERBS:
+                if stem + end in verbs:
                     return stem + end
-            if len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in SPEECH_VERBS:
+            if len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in verbs:
                 return stem[:-1]  # "admitted" -> "admit"
     return word
 

@@ -41,7 +41,7 @@ import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from rag.index.vectors import Sentences
-from rag.ingest.attribution import SPEECH_VERBS, pipeline
+from rag.ingest.attribution import SPEECH_VERBS, pipeline, verb_lemma
 from rag.text.patterns import MONTH, content_words
 
 NEAR = 0.5
@@ -112,6 +112,7 @@ class Captions:
 _PROSE = "be have do expect plan want need hope intend aim seek remain face include continue "
 _PROSE += "mean seem appear require"
 _NOT_PICTURED = frozenset(_PROSE.split()) | (SPEECH_VERBS - {"show", "respond"})
+_BE_HAVE_DO = {"is": "be", "are": "be", "am": "be", "has": "have", "does": "do"}
 
 
 # "The rocket can be seen at sunrise …", "Biden, pictured on Monday, …"
@@ -127,17 +128,17 @@ def pictured(sentence: str) -> bool:
     verb is in the present tense, with a subject that is not a pronoun, and is a verb of
     what is seen ("A couple walks past damage …", "People hug near the scene … Saturday",
     "This aerial view shows …"), or says it is seen ("… can be seen at sunrise"), where
-    news prose tells in the past ("Ian made landfall
-    …") or says what is expected ("Forecasters expect …"). Parsed by spaCy's English
-    pipeline (rag/ingest/attribution.py), one sentence at a time, only for the sentences a
-    timeline is about to take."""
+    news prose tells in the past ("Ian made landfall …"), says what is expected
+    ("Forecasters expect …") or what is ("The rocket is on the pad …"). Parsed by spaCy's
+    English pipeline (rag/ingest/attribution.py), one sentence at a time, only for the
+    sentences a timeline is about to take."""
     if _SEEN.search(sentence):
         return True
     if _CHRONOLOGY.match(sentence):
         return False
     doc = pipeline()(sentence)
     for root in (t for t in doc if t.dep_ == "ROOT"):
-        base = root.lower_[:-1] if root.tag_ == "VBZ" and root.lower_.endswith("s") else root.lower_
+        base = verb_lemma(_BE_HAVE_DO.get(root.lower_, root.lower_), _NOT_PICTURED)
         subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
         if (root.tag_ in ("VBZ", "VBP") and base not in _NOT_PICTURED
                 and subjects and all(c.tag_ != "PRP" for c in subjects)):  # fmt: skip

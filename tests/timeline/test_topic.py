@@ -76,6 +76,9 @@ TOLD = [
     "June 17 - The FDA expands the emergency use authorizations to children as young as 6 months.",
     "On September 30, Hurricane Ian makes landfall near Georgetown, South Carolina.",
     "He walks to the courthouse every morning, his lawyer said on Monday.",
+    "The rocket is on the launch pad on Tuesday.",
+    "The city has a curfew on Monday.",
+    "China denies the report on Tuesday.",
 ]
 
 
