@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from tests.conftest import BLINKEN, ROOT, SEEDS, serving_app
 
@@ -50,6 +50,24 @@ def settled(page: Page) -> None:
     """Wait until the app's script has stopped running (what is typed while it runs can be
     drawn over)."""
     expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0)
+
+
+def enter(page: Page, label: str, text: str, shown: Locator, tries: int = 3) -> None:
+    """Type `text` into the text box `label` and press Enter until `shown` appears. In CI
+    a name typed just as a run of the script ended was once drawn over by it (the box came
+    back empty and nothing was searched); a person types it again, and so does this."""
+    box = page.get_by_label(label)
+    for attempt in range(tries):
+        settled(page)
+        box.fill(text)
+        box.press("Enter")
+        try:
+            expect(shown).to_be_visible(timeout=30_000)
+            return
+        except AssertionError:
+            if attempt == tries - 1 or box.input_value() == text:  # kept: only slow
+                expect(shown).to_be_visible()
+                return
 
 
 def ask(page: Page, question: str) -> None:
@@ -165,12 +183,8 @@ def test_a_timeline_entry_opens_to_its_highlighted_sentence(page: Page):
 
 def test_who_said_what_finds_a_speaker_and_opens_the_article_at_the_quote(page: Page, app_url):
     page.get_by_test_id("stSidebar").get_by_text("Who said what").click()
-    expect(page.get_by_text("Who the archive quotes most")).to_be_visible()
-    settled(page)
-    page.get_by_label("Speaker").fill("Blinken")
-    expect(page.get_by_label("Speaker")).to_have_value("Blinken")
-    page.get_by_label("Speaker").press("Enter")
-    expect(page.get_by_text("by Antony Blinken, newest first")).to_be_visible()
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()  # the view's last element
+    enter(page, "Speaker", "Blinken", page.get_by_text("by Antony Blinken, newest first"))
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(1)  # quotes per month
     quote = page.get_by_text("Antony Blinken (said)").first
     expect(quote).to_contain_text("I think we have to see")
