@@ -48,17 +48,21 @@ def ingest(archive: Archive, args: argparse.Namespace) -> int:
 def _report(results: Iterable[FileResult], bar: tqdm) -> int:
     """Count results as they come (an export may hold millions); list the first skips."""
     counts: Counter[str] = Counter()
-    written = 0
+    written = embedded = 0
     skips: list[FileResult] = []
     for r in results:
         counts[r.status] += 1
         written += r.chunks if r.status in ("added", "updated") else 0
+        embedded += r.embedded
         if r.status == "skipped" and len(skips) < SHOWN_SKIPS:
             skips.append(r)
     if not counts:
         return EXIT_OK
     bar.clear()
-    print(", ".join(f"{counts[s]} {s}" for s in STATUSES) + f"; {written} chunks written")
+    line = ", ".join(f"{counts[s]} {s}" for s in STATUSES) + f"; {written} chunks written"
+    if embedded < written:  # the others' vectors were known from texts read before
+        line += f", {embedded} of them embedded anew"
+    print(line)
     for r in skips:
         print(f"  skipped {r.path}: {r.reason}")
     if counts["skipped"] > len(skips):

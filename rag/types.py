@@ -197,6 +197,7 @@ class FileResult:
     title: str = ""
     chunks: int = 0
     reason: str = ""
+    embedded: int = 0  # chunks the model read anew; the others it had read before
 
 
 class StoreUnavailable(RuntimeError):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rag.index.connections import PerThread
 from rag.index.copies import Copies
+from rag.index.embedded import Embedded, Embedding
 from rag.index.quotes import Quotes
 from rag.index.sentence_keys import SentenceKeys
 from rag.index.stories import Stories
@@ -71,6 +72,7 @@ class Manifest:
         self.copies = Copies(self.db)
         self.stories = Stories(self.db)
         self.quotes = Quotes(self.db)
+        self.embedded = Embedded(self.db)
 
     def generation(self) -> int:
         """A counter bumped by every commit and removal: derived indexes record it."""
@@ -128,11 +130,13 @@ class Manifest:
         vectors: SentenceVectors | None = None,
         sentences: list[str] | None = None,
         quotes: list[Attribution] | None = None,
+        embedded: dict[str, Embedding] | None = None,
     ) -> None:
         """Make `version` the document's current version, atomically, with its headline and
         sentence vectors, its sentences' furniture keys (rag/index/sentence_keys.py),
         whether it copies an earlier article (rag/index/copies.py), its story
-        (rag/index/stories.py) and its attributions (rag/index/quotes.py)."""
+        (rag/index/stories.py), its attributions (rag/index/quotes.py) and what the model
+        made of its chunks (rag/index/embedded.py)."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         starts, packed = (None, None) if vectors is None else vectors.pack()
         with self.db:
@@ -158,6 +162,7 @@ class Manifest:
             self._write_copies(article.doc_id, article.day, sentences or [])
             self._write_story(article.doc_id, article.day, article.title, article.text)
             self.quotes.write(article.doc_id, quotes or [])
+            self.embedded.write(article.doc_id, embedded or {})
             self._bump()
 
     def _write_copies(self, doc_id: str, day: int, sentences: list[str]) -> None:
@@ -198,6 +203,7 @@ class Manifest:
             self.copies.delete(doc_id)
             self.stories.delete(doc_id)
             self.quotes.delete(doc_id)
+            self.embedded.delete(doc_id)
             self._bump()
         return cur.rowcount > 0
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from filelock import FileLock, Timeout
 
+from rag.index.embedded import Embedding, text_key
 from rag.index.embeddings import embed_passages
 from rag.index.keyword import DELTA_MIN, Row
 from rag.index.manifest import Manifest
@@ -126,9 +127,7 @@ class Writer:
             return FileResult(found.path, "unchanged", article.doc_id, article.title, chunks)
         s = self.settings
         chunks = chunk_article(article, s.chunk_max_words, s.chunk_overlap_sentences, version)
-        texts = [f"{article.title}\n{c.text}" for c in chunks]
-        spans = [_spans(article.title, c) for c in chunks]
-        vectors, pooled = embed_passages(self.backends.embedder, texts, spans)
+        vectors, pooled, embedded, fresh = self._embed(article.title, chunks)
         quotes = attributions(article.text)
         store, step = self.sync.store(), self.steps
         self.manifest.begin(article.doc_id, version)
@@ -143,6 +142,7 @@ class Writer:
             SentenceVectors.of(chunks, pooled),
             [article.text[s.start : s.end] for s in sentences],
             quotes,
+            embedded,
         )
         step(f"manifest switched to the new version of {article.doc_id}")
         store.delete(article.doc_id, keep_version=version)
@@ -152,7 +152,29 @@ class Writer:
         self.sync.wrote()
         self._remember(article, chunks, version)
         status = "added" if current is None else "updated"
-        return FileResult(found.path, status, article.doc_id, article.title, len(chunks))
+        return FileResult(found.path, status, article.doc_id, article.title, len(chunks),
+                          embedded=fresh)  # fmt: skip
+
+    def _embed(
+        self, title: str, chunks: list[Chunk]
+    ) -> tuple[np.ndarray, list[np.ndarray], dict[str, Embedding], int]:
+        """Each chunk's vector and its sentences' pooled vectors, as `embed_passages` gives
+        them; the model reads only texts it has not read before (rag/index/embedded.py),
+        each once. Also the embeddings by key, for the manifest, and how many were new."""
+        texts = [f"{title}\n{c.text}" for c in chunks]
+        spans = [_spans(title, c) for c in chunks]
+        keys = [text_key(self.settings.embedding_name, t, sp) for t, sp in zip(texts, spans)]
+        known = self.manifest.embedded.get(keys)
+        new = {k: i for i, k in enumerate(keys) if k not in known}  # the first of each
+        if new:
+            rows = list(new.values())
+            read, pooled = embed_passages(
+                self.backends.embedder, [texts[i] for i in rows], [spans[i] for i in rows]
+            )
+            known.update((k, Embedding(v, p)) for k, v, p in zip(new, read, pooled))
+        found = [known[k] for k in keys]
+        vectors = np.array([e.vector for e in found], dtype=np.float32)
+        return vectors, [e.pooled for e in found], dict(zip(keys, found)), len(new)
 
     def _remember(self, article: Article, chunks: list[Chunk], version: str) -> None:
         """Keep the rows just written for the keyword index, up to what its small segment

@@ -96,6 +96,18 @@ def test_ingest_exit_codes_and_skip_reasons(data: Path, tmp_path: Path):
     assert "skipped" in mixed.stdout and "binary" in mixed.stdout
 
 
+def test_ingest_says_how_much_the_model_read_again(tmp_path: Path):
+    data, copy = tmp_path / "data", tmp_path / "article.txt"
+    lines = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8").splitlines()
+    copy.write_text("\n".join(lines), encoding="utf-8")
+    first = rag(data, "ingest", str(copy))
+    assert "1 added" in first.stdout and "embedded anew" not in first.stdout
+    lines[-1] += " Kyiv later said the talks had produced no agreement."
+    copy.write_text("\n".join(lines), encoding="utf-8")
+    second = rag(data, "ingest", str(copy))
+    assert "1 updated" in second.stdout and ", 1 of them embedded anew" in second.stdout
+
+
 def test_errors_are_one_clear_line(data: Path):
     empty = rag(data, "ask", "  ")
     assert empty.returncode == 1 and "Traceback" not in empty.stderr

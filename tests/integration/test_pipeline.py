@@ -6,12 +6,15 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from rag.index.embeddings import Embedder
 from rag.index.store import _where
 from rag.ingest.articles import read_article
 from rag.ingest.chunking import chunk_article
 from rag.pipeline import Archive, QuestionError
+from rag.settings import Settings
 from rag.types import Filters
 from tests.conftest import BLINKEN, SEEDS, open_archive, write_article
 
@@ -73,6 +76,41 @@ def test_changed_file_replaces_its_chunks(archive: Archive, seed_copy: Path):
     assert len(archive.documents()) == 1
     hits = archive.search("written agreement on grain exports in Geneva", k=1)
     assert "grain exports" in hits[0].text
+
+
+def _vectors(archive: Archive) -> dict[str, np.ndarray]:
+    got = archive.backends.store.collection.get(include=["documents", "embeddings"])
+    return {text: np.asarray(v) for text, v in zip(got["documents"], got["embeddings"])}
+
+
+def test_an_updated_article_is_embedded_again_only_where_it_changed(
+    archive: Archive, seed_copy: Path, settings: Settings, embedder: Embedder
+):
+    path = next(seed_copy.glob("*.txt"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    [first] = archive.ingest([path])
+    assert first.embedded == first.chunks > 3  # a new article: every chunk read by the model
+    lines[-1] += " Kyiv later said the talks in Geneva had produced no written agreement."
+    path.write_text("\n".join(lines), encoding="utf-8")
+    [second] = archive.ingest([path])
+    assert second.status == "updated" and 1 <= second.embedded < second.chunks / 2
+    # the same archive as one that read the new version from scratch
+    fresh_dir = settings.data_dir.parent / "fresh"
+    fresh = open_archive(settings.model_copy(update={"data_dir": fresh_dir}), embedder)
+    [alone] = fresh.ingest([path])
+    assert alone.embedded == alone.chunks == second.chunks
+    ours, theirs = _vectors(archive), _vectors(fresh)
+    assert ours.keys() == theirs.keys()
+    assert min(float(ours[t] @ theirs[t]) for t in ours) > 0.9999
+    [(doc_id, _)] = archive.manifest.all_versions().items()
+    mine = archive.manifest.sentence_vectors([doc_id])[doc_id]
+    new = fresh.manifest.sentence_vectors([doc_id])[doc_id]
+    assert (mine.starts == new.starts).all() and len(mine.vectors) == len(new.starts) > 10
+    assert min((mine.vectors * new.vectors).sum(axis=1)) > 0.999  # int8, batched otherwise
+    question = "Did the Geneva talks produce a written agreement?"
+    assert [h.text for h in archive.search(question, k=5)] == [
+        h.text for h in fresh.search(question, k=5)
+    ]
 
 
 def test_delete_removes_document_and_chunks(seeded: Archive):
