@@ -17,7 +17,7 @@ from rag.answer.llm_answer import LLMAnswerer
 from rag.answer.quotes import Answerer, OfflineAnswerer
 from rag.index.embeddings import Embedder, Encoder
 from rag.index.keyword import KeywordIndex
-from rag.index.onnx import OnnxEmbedder
+from rag.index.onnx import OnnxEmbedder, OpenVinoEmbedder
 from rag.index.store import ChunkStore
 from rag.prompts import load_prompts
 from rag.search.rerank import CrossEncoderReranker, Reranker, SentenceReranker
@@ -45,6 +45,10 @@ class Backends:
             return self._embedder
         if s.embed_backend == "onnx-int8":
             return OnnxEmbedder(s.embedding_model_dir, s.models_dir, s.embed_batch_size)
+        if s.embed_backend == "openvino":
+            return OpenVinoEmbedder(
+                s.embedding_model_dir, s.models_dir, s.embed_batch_size, s.embed_bf16
+            )
         return Embedder(s.embedding_model_dir, s.embed_batch_size, s.embed_bf16)
 
     @cached_property

@@ -1,15 +1,21 @@
-"""The int8 ONNX embedder: exported locally, close to the PyTorch model, and usable."""
+"""The exported runtimes (int8 ONNX, OpenVINO): exported locally, close to the PyTorch
+model, and usable."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from rag.index.onnx import OnnxEmbedder
+from rag.index.embeddings import Embedder, embed_passages
+from rag.index.onnx import OnnxEmbedder, OpenVinoEmbedder
 from rag.pipeline import Archive
 from rag.settings import Settings
-from tests.conftest import BLINKEN, SEEDS
+from tests.conftest import BLINKEN, ROOT, SEEDS
 
 TEXTS = [
     "US Secretary of State Antony Blinken ruled out an in-person meeting for now.",
@@ -73,3 +79,47 @@ def test_an_archive_from_before_sentence_vectors_answers_and_gets_them(settings,
     assert archive.manifest.sentence_vectors(docs) == {}
     answer = archive.ask("what did Blinken say about a summit?")
     assert not answer.abstained and BLINKEN in answer.citations[0].quote
+
+
+def test_openvino_vectors_are_the_pytorch_ones(tmp_path):
+    model_dir = Settings().embedding_model_dir
+    exact = Embedder(model_dir, bf16="false")
+    spans = [[(0, 20), (21, len(t))] for t in TEXTS]
+    want, want_pooled = embed_passages(exact, TEXTS, spans)
+    for bf16 in ("auto", "false"):  # bfloat16 where this CPU has it natively, and fp32
+        ov = OpenVinoEmbedder(model_dir, tmp_path / "models", bf16=bf16)
+        assert ov.name == exact.name  # the same vectors: an archive is not embedded again
+        got, got_pooled = embed_passages(ov, TEXTS, spans)
+        assert float((got * want).sum(axis=1).min()) > 0.9999
+        for mine, theirs in zip(got_pooled, want_pooled):
+            assert float((mine * theirs).sum(axis=1).min()) > 0.9999 or not theirs[1].any()
+    with ThreadPoolExecutor(4) as pool:  # the app's request threads embed at once
+        rows = list(pool.map(lambda t: ov.embed([t])[0], TEXTS * 4))
+    assert all(float(r @ want[i % len(TEXTS)]) > 0.9999 for i, r in enumerate(rows))
+
+
+def test_an_archive_moves_to_openvino_without_embedding_again(settings):
+    Archive(settings).ingest([SEEDS])
+    moved = Archive(settings.model_copy(update={"embed_backend": "openvino"}))
+    assert [r.status for r in moved.ingest([SEEDS])] == ["unchanged"]
+    answer = moved.ask("what did Blinken say about a summit?")
+    assert BLINKEN in answer.citations[0].quote
+
+
+def test_openvino_reports_nothing_over_the_network(tmp_path):
+    """OpenVINO sends usage data from its first import unless opted out, and writes a
+    client id under ~/intel (both seen without our guard): with it, neither happens."""
+    home = tmp_path / "home"
+    home.mkdir()
+    code = (
+        "import sys; from pathlib import Path; import openvino_telemetry.utils.sender as s; "
+        "sent = []; s.TelemetrySender.send = lambda self, *a, **k: sent.append(a); "
+        "from rag.settings import Settings; from rag.index.onnx import OpenVinoEmbedder; "
+        f"e = OpenVinoEmbedder(Settings().embedding_model_dir, Path({str(tmp_path)!r})); "
+        "e.embed(['a test']); import openvino.tools.ovc; print(len(sent))"
+    )
+    env = {**os.environ, "HOME": str(home)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=600)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0" and not list(home.iterdir())
