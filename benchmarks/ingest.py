@@ -4,7 +4,7 @@
         --subset ../shared/eval/realtimeqa/subset-1k.txt [--limit N] [--out ingest.json]
 
 The floor is sentence-transformers' own `encode` of our chunks in PyTorch fp32 (what any
-pipeline on this model pays). Then each backend (PyTorch fp32, int8 ONNX) is timed encoding
+pipeline on this model pays). Then each backend (PyTorch, OpenVINO, int8 ONNX) is timed encoding
 the chunks through our embedder alone, and running our whole ingest (read, chunk, embed with
 sentence vectors, write Chroma + manifest + BM25) into a fresh data dir. The tutorial
 pipeline (RecursiveCharacterTextSplitter(800, 80), Chroma.from_documents; embedding through
@@ -33,7 +33,7 @@ from rag.ingest.chunking import chunk_article  # noqa: E402
 from rag.pipeline import Archive  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
-BACKENDS = ("torch", "onnx-int8")
+BACKENDS = ("torch", "openvino", "onnx-int8")
 FLOOR = "sentence-transformers encode, torch (floor)"
 
 

@@ -109,7 +109,10 @@ def _default(value: object, project: Path) -> str:
     if isinstance(value, BaseModel):
         return "the fitted values"
     if isinstance(value, Path):
-        value = value.relative_to(project) if value.is_relative_to(project) else value
+        if value.is_relative_to(project):
+            return f"`{value.relative_to(project)}`"
+        if value.is_relative_to(Path.home()):  # the same page on every machine
+            return f"`~/{value.relative_to(Path.home())}`"
         return f"`{value}`"
     if value in (None, "", {}):
         return "unset"

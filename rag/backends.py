@@ -1,8 +1,9 @@
 """Builds the archive's parts from Settings, each on first use; tests pass their own.
 
-The embedder (PyTorch or int8 ONNX), the Chroma chunk store, the keyword index, the
-reranker and the answerer (offline quotes, or a configured LLM) are chosen here and
-nowhere else. Nothing is loaded before it is used: listing documents needs no model.
+The embedder (PyTorch, OpenVINO or int8 ONNX; rag/index/runtime.py picks by CPU), the
+Chroma chunk store, the keyword index, the reranker and the answerer (offline quotes, or a
+configured LLM) are chosen here and nowhere else. Nothing is loaded before it is used:
+listing documents needs no model.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rag.answer.quotes import Answerer, OfflineAnswerer
 from rag.index.embeddings import Embedder, Encoder
 from rag.index.keyword import KeywordIndex
 from rag.index.onnx import OnnxEmbedder, OpenVinoEmbedder
+from rag.index.runtime import choose
 from rag.index.store import ChunkStore
 from rag.prompts import load_prompts
 from rag.search.rerank import CrossEncoderReranker, Reranker, SentenceReranker
@@ -45,10 +47,15 @@ class Backends:
             return self._embedder
         if s.embed_backend == "onnx-int8":
             return OnnxEmbedder(s.embedding_model_dir, s.models_dir, s.embed_batch_size)
-        if s.embed_backend == "openvino":
-            return OpenVinoEmbedder(
-                s.embedding_model_dir, s.models_dir, s.embed_batch_size, s.embed_bf16
-            )
+        if s.embed_backend == "auto":
+            return choose(self._runtime, s.machine_cache_dir / "embed-runtime.json")[1]
+        return self._runtime(s.embed_backend)
+
+    def _runtime(self, name: str) -> Encoder:
+        s = self.settings
+        if name == "openvino":
+            models = s.machine_cache_dir / "models"
+            return OpenVinoEmbedder(s.embedding_model_dir, models, s.embed_batch_size, s.embed_bf16)
         return Embedder(s.embedding_model_dir, s.embed_batch_size, s.embed_bf16)
 
     @cached_property

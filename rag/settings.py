@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 
@@ -11,6 +12,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from rag.answer.weights import AnswerWeights
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _machine_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "rag"
 
 
 def _bundled_model_dir() -> Path:
@@ -45,10 +50,14 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(default=32, gt=0)
     # bfloat16 autocast pays only on CPUs with AMX or AVX-512 BF16; "auto" checks the CPU.
     embed_bf16: str = "auto"
-    # "torch" runs the model in PyTorch; "openvino" in OpenVINO (the same vectors, cosine
-    # above 0.9999); "onnx-int8" exports it once to int8 ONNX under data_dir/models
+    # "auto" times PyTorch and OpenVINO on this CPU on first use and keeps the faster
+    # (remembered per CPU; the same vectors, cosine above 0.9999); "torch" or "openvino"
+    # forces one; "onnx-int8" exports the model once to int8 ONNX under data_dir/models
     # (other vectors: the archive is embedded again). Speed and quality in the README.
-    embed_backend: str = Field(default="torch", pattern=r"^(torch|openvino|onnx-int8)$")
+    embed_backend: str = Field(default="auto", pattern=r"^(auto|torch|openvino|onnx-int8)$")
+    # What this machine works out once for all its archives: the runtime chosen for its
+    # CPU and the model's OpenVINO export.
+    machine_cache_dir: Path = Field(default_factory=_machine_cache_dir)
 
     # Passages retrieved per question.
     top_k: int = Field(default=6, gt=0)

@@ -3,6 +3,7 @@ model, and usable."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -11,8 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from rag.backends import Backends
 from rag.index.embeddings import Embedder, embed_passages
 from rag.index.onnx import OnnxEmbedder, OpenVinoEmbedder
+from rag.index.runtime import cpu_signature
 from rag.pipeline import Archive
 from rag.settings import Settings
 from tests.conftest import BLINKEN, ROOT, SEEDS
@@ -22,6 +25,7 @@ TEXTS = [
     "The port of Valdora reopened on Monday after a three week strike.",
     "Colorado Avalanche win the Stanley Cup " * 40,  # longer than the model reads
 ]
+RUNTIMES = {"torch": Embedder, "openvino": OpenVinoEmbedder}
 
 
 def test_int8_vectors_match_the_pytorch_model(tmp_path, embedder):
@@ -123,3 +127,27 @@ def test_openvino_reports_nothing_over_the_network(tmp_path):
                           cwd=ROOT, env=env, timeout=600)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0" and not list(home.iterdir())
+
+
+def test_auto_times_the_runtimes_once_per_cpu_and_keeps_the_faster(settings, tmp_path):
+    machine = tmp_path / "machine"
+    other = {"backend": "torch", "texts_per_s": {"torch": 1.0}, "measured": "2026-01-01"}
+    machine.mkdir()
+    memory = machine / "embed-runtime.json"
+    memory.write_text(json.dumps({"Another CPU 64 cores amx_bf16": other}))
+    auto = settings.model_copy(update={"machine_cache_dir": machine})
+    chosen = Backends(auto).embedder
+    known = json.loads(memory.read_text())
+    mine = known[cpu_signature()]
+    assert known["Another CPU 64 cores amx_bf16"] == other  # another machine's choice kept
+    assert set(mine["texts_per_s"]) == {"torch", "openvino"}
+    assert mine["backend"] == max(mine["texts_per_s"], key=mine["texts_per_s"].get)
+    assert isinstance(chosen, RUNTIMES[mine["backend"]])
+    assert chosen.embed(TEXTS[:1]).shape == (1, 384)
+    for name, runtime in RUNTIMES.items():  # what is remembered is used, without timing
+        known[cpu_signature()] = {**mine, "backend": name}
+        memory.write_text(json.dumps(known))
+        assert isinstance(Backends(auto).embedder, runtime)
+        assert json.loads(memory.read_text())[cpu_signature()]["backend"] == name
+    forced = auto.model_copy(update={"embed_backend": "torch"})
+    assert isinstance(Backends(forced).embedder, Embedder)
