@@ -44,9 +44,12 @@ def choose(make: Callable[[str], Encoder], memory: Path) -> tuple[str, Encoder]:
     """The remembered runtime for this CPU, or the faster of the candidates, timed now."""
     cpu = cpu_signature()
     known = _read(memory)
-    if known.get(cpu, {}).get("backend") in CANDIDATES:
-        name = known[cpu]["backend"]
-        return name, make(name)
+    remembered = known.get(cpu, {}).get("backend")
+    if remembered in CANDIDATES:
+        try:
+            return remembered, make(remembered)
+        except Exception as e:  # uninstalled since, say: choose again
+            log.warning("embedding runtime %s, chosen before, cannot load: %s", remembered, e)
     rates: dict[str, float] = {}
     best: tuple[str, Encoder] | None = None
     for name in CANDIDATES:

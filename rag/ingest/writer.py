@@ -165,7 +165,7 @@ class Writer:
         spans = [_spans(title, c) for c in chunks]
         keys = [text_key(self.settings.embedding_name, t, sp) for t, sp in zip(texts, spans)]
         known = self.manifest.embedded.get(keys)
-        new = {k: i for i, k in enumerate(keys) if k not in known}  # the first of each
+        new = {k: i for i, k in enumerate(keys) if k not in known}  # each text once
         if new:
             rows = list(new.values())
             read, pooled = embed_passages(
