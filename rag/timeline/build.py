@@ -28,7 +28,7 @@ from rag.answer.types import Citation
 from rag.index.vectors import Sentences
 from rag.text.patterns import content_words
 from rag.timeline.dates import event_dates
-from rag.timeline.topic import Captions, Topic, on_topic, pictured
+from rag.timeline.topic import Captions, Topic, embedded_post, on_topic, pictured
 from rag.types import Hit, Span
 
 # Weight of an article published on a day, against 1 for an article naming the day.
@@ -120,6 +120,13 @@ def sentences_of(
             out.append(_Sentence(hit, span, text, vector, published, days))
     captions = Captions([(s.hit.doc_id, s.text) for s in out])
     return [s for s in out if not captions(s.hit.doc_id, s.text)], captions
+
+
+def _paragraph(hit: Hit, span: Span) -> str:
+    """The paragraph of the hit's text that holds `span` (as far as the chunk holds it)."""
+    at = span.start - hit.start
+    end = hit.text.find("\n", at)
+    return hit.text[hit.text.rfind("\n", 0, at) + 1 : end if end >= 0 else len(hit.text)]
 
 
 def about_topic(
@@ -221,7 +228,8 @@ def build_timeline(
                 break
             if picked and float(np.max(vectors[picked] @ vectors[i])) >= REPEAT:
                 continue
-            if pictured(sentences[i].text):  # an uncredited photo caption
+            s = sentences[i]  # an uncredited photo caption, or part of an embedded post
+            if pictured(s.text) or embedded_post(_paragraph(s.hit, s.span)):
                 continue
             taken.append(i)
             picked.append(i)

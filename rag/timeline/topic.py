@@ -67,11 +67,18 @@ _BYLINE = re.compile(
     rf"^(?:{_NAME}\s){{1,3}}(?:covers|reports on|writes about|is an? [\w ]{{0,40}}"
     r"(?:reporter|correspondent|writer|editor|columnist))\b"
 )
+_POST = re.compile(r"pic\.twitter\.com/\w+|\(@\w+\)\s+\w+\s+\d{1,2},\s+\d{4}\s*$")
 _EMBED = re.compile(
     r"pic\.twitter\.com/|\(@\w+\)\s+\w+\s+\d{1,2},\s+\d{4}\s*$"  # an embedded post
     r"|\b\d{1,2}:\d\d\s+-\s+Source:|^Video Ad Feedback\b"  # a video box
     r"|^(?:RELATED|READ MORE|MORE|WATCH|LISTEN):"  # a link to another page
 )
+
+
+def embedded_post(paragraph: str) -> bool:
+    """True for a paragraph that is an embedded post, ending in its link or its "— Name
+    (@handle) Month D, YYYY" line: each of its sentences is the post, not the article."""
+    return bool(_POST.search(paragraph))
 
 
 def credit_parts(sentence: str) -> tuple[str, ...]:

@@ -220,3 +220,21 @@ def test_a_timeline_keeps_to_its_story_without_captions_digests_or_series_titles
                          for t, q in others), others  # fmt: skip
     # the days are the story's: cracks found (6 May), evacuation (8 May), collapse (13 May)
     assert {"2024-05-06", "2024-05-08", "2024-05-13"} <= {e.date for e in made.entries}
+
+
+def test_an_embedded_post_is_not_an_entry_though_it_names_the_story_and_a_day(archive, tmp_path):
+    _dam_archive(archive, tmp_path / "news")
+    write_article(
+        tmp_path / "news", "e.txt", "Korvel dam: the water board's photos of the wall", "20240512",
+        "https://valley.test/photos",
+        "The water board posted photos of the cracked Korvel dam wall on Saturday.",
+        "As @KorvelWater drains the #Korvel reservoir, crews inspected the dam wall on Friday."
+        " Engineers are watching the cracks. pic.twitter.com/K0rvel42 — Korvel Water Board"
+        " (@KorvelWater) May 10, 2024",
+        "The board said on Saturday that the Korvel dam reservoir was a third lower.",
+    )  # fmt: skip
+    archive.ingest([tmp_path / "news"])
+    made = archive.timeline("timeline of the Korvel dam", per_date=10)
+    quotes = [c.quote for e in made.entries for c in e.citations]
+    assert any("posted photos of the cracked Korvel dam" in q for q in quotes)  # the article's
+    assert not any("@KorvelWater" in q or "Engineers are watching" in q for q in quotes), quotes
