@@ -13,7 +13,7 @@ from rag.answer.types import Citation
 from rag.render import escape_markdown
 from rag.text.dates import day
 from rag.timeline.build import Timeline
-from rag.timeline.render import timeline_json, timeline_text
+from rag.timeline.render import quoted, timeline_json, timeline_text
 from views.answer import show_citation
 from views.page import plural
 
@@ -49,7 +49,7 @@ def show_timeline(archive, made: Timeline, key: str) -> None:
         for entry in made.entries:
             st.markdown(f"**{escape_markdown(day(entry.date))}**")
             for c in entry.citations:
-                st.markdown("- " + escape_markdown(f"“{c.quote}” [{c.n}]"))
+                st.markdown("- " + escape_markdown(f"{quoted(c.quote)} [{c.n}]"))
                 sources.setdefault(c.n, []).append(c)
     articles = len(sources)
     st.caption(f"{len(made.entries)} dates, quoted verbatim from {plural(articles, 'article')} "

@@ -29,8 +29,14 @@ def timeline_text(made: Timeline) -> str:
     for e in made.entries:
         lines.append(day(e.date))
         for c in e.citations:
-            lines.append(f"  “{c.quote}” [{c.n}]")
+            lines.append(f"  {quoted(c.quote)} [{c.n}]")
             sources.setdefault(c.n, c)
     lines += ["", "Sources:"]
     lines += [f"[{n}] {c.title}, {c.date}. {c.url or c.source}" for n, c in sorted(sources.items())]
     return "\n".join(lines)
+
+
+def quoted(sentence: str) -> str:
+    """A quoted sentence in quotation marks: “…”, unless it opens with its own (“We…,” he
+    said) — marks around it would read ““We…"."""
+    return sentence if sentence[:1] in "“\"‘'" else f"“{sentence}”"

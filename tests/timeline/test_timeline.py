@@ -238,3 +238,21 @@ def test_an_embedded_post_is_not_an_entry_though_it_names_the_story_and_a_day(ar
     quotes = [c.quote for e in made.entries for c in e.citations]
     assert any("posted photos of the cracked Korvel dam" in q for q in quotes)  # the article's
     assert not any("@KorvelWater" in q or "Engineers are watching" in q for q in quotes), quotes
+
+
+def test_a_quoted_sentence_is_shown_in_its_own_quotation_marks(archive, tmp_path, capsys):
+    _dam_archive(archive, tmp_path / "news")
+    write_article(
+        tmp_path / "news", "f.txt", "Engineer warns about the Korvel dam", "20240508",
+        "https://valley.test/warning",
+        "“The Korvel dam wall will not hold another week,” the board's engineer said on Monday.",
+        "Engineers at the Korvel dam measured the cracks again on Tuesday.",
+    )  # fmt: skip
+    archive.ingest([tmp_path / "news"])
+    data = str(archive.settings.data_dir)
+    capsys.readouterr()
+    asked = ["timeline", "timeline of the Korvel dam", "--per-date", "10"]
+    assert cli(["--data-dir", data, *asked]) == 0
+    text = capsys.readouterr().out
+    assert "  “The Korvel dam wall will not hold another week,” the board's engineer" in text
+    assert "““" not in text and "  “Engineers at the Korvel dam measured" in text
