@@ -14,7 +14,6 @@ the floor of this run.
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
 import sys
@@ -26,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rag.backends import Backends  # noqa: E402
 from rag.eval.baseline import tutorial_store  # noqa: E402
-from rag.eval.common import corpus_files, format_table  # noqa: E402
+from rag.eval.common import benchmark_corpus, format_table  # noqa: E402
 from rag.index.embeddings import Encoder  # noqa: E402
 from rag.ingest.articles import ArticleError, read_article  # noqa: E402
 from rag.ingest.chunking import chunk_article  # noqa: E402
@@ -38,13 +37,7 @@ FLOOR = "sentence-transformers encode, torch (floor)"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=Path, required=True)
-    parser.add_argument("--subset", type=Path)
-    parser.add_argument("--limit", type=int)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
-    files = corpus_files(args.articles, args.subset)[: args.limit]
+    files, out = benchmark_corpus(__doc__.splitlines()[0])
     texts = []
     for path in files:
         try:
@@ -94,8 +87,8 @@ def main() -> None:
     rows["peak RSS MB"] = {"chunks": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
     print(f"{len(files)} files, {len(texts)} chunks of our chunking")
     print(format_table(rows))
-    if args.out:
-        args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    if out:
+        out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
 
 
 def word_pieces(embedder: Encoder, texts: list[str]) -> int:

@@ -12,7 +12,6 @@ vectors costs on disk: the cache table's bytes per chunk beside the rest of the 
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sqlite3
@@ -23,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rag.eval.common import corpus_files, format_table  # noqa: E402
+from rag.eval.common import benchmark_corpus, format_table  # noqa: E402
 from rag.pipeline import Archive  # noqa: E402
 from rag.settings import Settings  # noqa: E402
 
@@ -31,13 +30,7 @@ ADDED = " A spokesperson later said the figures in this report had been correcte
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=Path, required=True)
-    parser.add_argument("--subset", type=Path)
-    parser.add_argument("--limit", type=int)
-    parser.add_argument("--out", type=Path)
-    args = parser.parse_args()
-    files = corpus_files(args.articles, args.subset)[: args.limit]
+    files, out = benchmark_corpus(__doc__.splitlines()[0])
     rows: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "articles"
@@ -58,8 +51,8 @@ def main() -> None:
         rows["bytes per chunk on disk"] = disk(settings.data_dir / "manifest.sqlite3")
     print(f"{len(files)} files")
     print(format_table(rows))
-    if args.out:
-        args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    if out:
+        out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
 
 
 def timed(archive: Archive, paths: list[Path]) -> dict[str, float]:

@@ -57,6 +57,20 @@ def corpus_files(articles: Path, subset: Path | None) -> list[Path]:
     return [articles / n for n in names]
 
 
+def benchmark_corpus(description: str) -> tuple[list[Path], Path | None]:
+    """A corpus benchmark's command line: `--articles DIR [--subset LIST] [--limit N]
+    [--out FILE]`; the files to read and where to write the table's JSON."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--articles", type=Path, required=True)
+    parser.add_argument("--subset", type=Path)
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    return corpus_files(args.articles, args.subset)[: args.limit], args.out
+
+
 def cache_dir(base: Path, files: list[Path], settings: Settings) -> Path:
     """A data folder for this corpus and these ingest settings, reused across runs."""
     s = settings
