@@ -70,6 +70,32 @@ def enter(page: Page, label: str, text: str, shown: Locator, tries: int = 3) -> 
                 return
 
 
+def view(page: Page, name: str, landmark: Locator) -> None:
+    """Open a view from the sidebar and wait for `landmark`, an element that view draws
+    last. Each test opens the one it needs, so one that fails midway does not leave the
+    next on the wrong page."""
+    settled(page)
+    page.get_by_test_id("stSidebar").get_by_role("radiogroup", name="View").get_by_text(
+        name, exact=True
+    ).click()
+    expect(landmark).to_be_visible()
+    settled(page)
+
+
+def chat_view(page: Page) -> None:
+    view(page, "Chat", page.locator("[data-testid=stChatInput] textarea"))
+
+
+def click_first_row(page: Page, table: Locator) -> None:
+    """Select a table's first row. The grid is drawn on a canvas, so this clicks where the
+    row's selection box is, measured once the app has stopped redrawing (a table replaced
+    by a new run has no box for a moment)."""
+    settled(page)
+    expect(table).to_be_visible()
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 52)
+
+
 def ask(page: Page, question: str) -> None:
     before = page.get_by_test_id("stChatMessage").count()
     box = page.locator("[data-testid=stChatInput] textarea")
@@ -80,6 +106,7 @@ def ask(page: Page, question: str) -> None:
 
 
 def test_blinken_citation_highlights_the_sentence(page: Page):
+    chat_view(page)
     expect(page.locator("[data-testid=stChatInput] textarea")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "01-start.png")
     # nothing of our code shows on the page (a bare expression in app.py once did)
@@ -102,6 +129,7 @@ def test_uploaded_article_answers_a_new_question(page: Page, tmp_path: Path):
         "Restoration will cost 2.4 million pounds and finish in 2026, the council said.\n",
         encoding="utf-8",
     )
+    chat_view(page)
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text("10MB per file")).to_be_visible()  # RAG_MAX_FILE_MB, not 50
     sidebar.locator("input[type=file]").set_input_files(str(article))
@@ -117,16 +145,13 @@ def test_uploaded_article_answers_a_new_question(page: Page, tmp_path: Path):
 
 def test_deleting_the_uploaded_article_removes_it_from_answers(page: Page):
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_role("radiogroup", name="View").get_by_text("Archive").click()
+    view(page, "Archive", page.get_by_test_id("stDataFrame").first)
     expect(page.get_by_role("heading", name="Archive").first).to_be_visible()
-    search = page.get_by_label("Search the full text")
-    search.fill("restoration")  # a word of the body only
-    search.press("Enter")
-    expect(page.get_by_text("1 article mentions")).to_be_visible()
+    # a word of the body only
+    enter(page, "Search the full text", "restoration", page.get_by_text("1 article mentions"))
     table = page.get_by_test_id("stDataFrame").first
     expect(table).to_contain_text("Harbour lighthouse")
-    box = table.bounding_box()
-    page.mouse.click(box["x"] + 20, box["y"] + 52)  # the first row's selection box
+    click_first_row(page, table)
     expect(page.get_by_role("heading", name="Harbour lighthouse to be restored")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "05-archive-reader.png")
     page.get_by_text("Yes, delete “Harbour lighthouse to be restored”").click()
@@ -134,7 +159,7 @@ def test_deleting_the_uploaded_article_removes_it_from_answers(page: Page):
     expect(page.get_by_text("Deleted “Harbour lighthouse to be restored”")).to_be_visible()
     expect(sidebar.get_by_text("1 document in the archive")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "05-deleted.png")
-    sidebar.get_by_role("radiogroup", name="View").get_by_text("Chat").click()
+    chat_view(page)
     expect(page.get_by_test_id("stChatMessage")).to_have_count(4)  # the chat so far is kept
     ask(page, "How much will the Merrowby lighthouse restoration cost?")
     answer = page.get_by_test_id("stChatMessage").last
@@ -167,6 +192,7 @@ def test_several_sessions_asking_at_once_each_get_their_answer(page: Page, app_u
 
 
 def test_a_timeline_entry_opens_to_its_highlighted_sentence(page: Page):
+    chat_view(page)
     ask(page, "Timeline of Russia and Ukraine")
     expect(page.get_by_text("Building the timeline")).to_have_count(0)
     reply = page.get_by_test_id("stChatMessage").last
@@ -182,8 +208,7 @@ def test_a_timeline_entry_opens_to_its_highlighted_sentence(page: Page):
 
 
 def test_who_said_what_finds_a_speaker_and_opens_the_article_at_the_quote(page: Page, app_url):
-    page.get_by_test_id("stSidebar").get_by_text("Who said what").click()
-    expect(page.get_by_test_id("stDataFrame")).to_be_visible()  # the view's last element
+    view(page, "Who said what", page.get_by_test_id("stDataFrame"))  # its last element
     enter(page, "Speaker", "Blinken", page.get_by_text("by Antony Blinken, newest first"))
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(1)  # quotes per month
     quote = page.get_by_text("Antony Blinken (said)").first
