@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.conftest import serving_app, write_article
-from tests.e2e.test_browser import ARTIFACTS, CHROMIUM_FLAGS, ask
+from tests.e2e.test_browser import ARTIFACTS, CHROMIUM_FLAGS, ask, chat_view, enter, view
 
 SOURCE = "https://news.test/zorvath-bridge"
 TITLE = "**Suddenly** the [bridge](javascript:alert(1)) <b>reopened</b>"
@@ -86,13 +86,11 @@ def test_a_hostile_article_never_becomes_links_or_formatting(browser, hostile_ap
     ask(page, "When did the Zorvath bridge reopen?")
     answer = page.get_by_test_id("stChatMessage").last
     open_whole_article(page, answer)
-    page.get_by_role("radiogroup", name="View").get_by_text("Archive").click()
-    page.get_by_label("Search the full text").fill("Zorvath")
-    page.get_by_label("Search the full text").press("Enter")
-    expect(page.get_by_text("1 article mentions")).to_be_visible()
+    view(page, "Archive", page.get_by_test_id("stDataFrame").first)
+    enter(page, "Search the full text", "Zorvath", page.get_by_text("1 article mentions"))
     expect(page.get_by_test_id("stDataFrame").first).to_contain_text("**Suddenly**")
     page.screenshot(path=ARTIFACTS / "11-hostile-archive.png", full_page=True)
-    page.get_by_role("radiogroup", name="View").get_by_text("Chat").click()
+    chat_view(page)
     expect(page.get_by_test_id("stChatMessage")).to_have_count(2)
     # the chat's messages stand before its rerun has drawn their sources: wait for a link
     expect(page.locator(f"a[href^='{SOURCE}']").first).to_be_attached()
