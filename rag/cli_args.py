@@ -104,7 +104,15 @@ def parser() -> argparse.ArgumentParser:
         )
     ev = sub.add_parser("eval", help="measure retrieval and answers on a QA set")
     ev.add_argument("--articles", type=Path, help="folder of articles")
-    ev.add_argument("--subset", type=Path, help="file listing the article file names to use")
+    ev.add_argument(
+        "--subset",
+        type=Path,
+        help="file listing the article file names to use; the whole --articles folder is "
+        "measured too, side by side (each archive built once and cached)",
+    )
+    ev.add_argument(
+        "--no-full", action="store_true", help="with --subset: skip the whole-folder archive"
+    )
     ev.add_argument("--questions", type=Path, help="questions .jsonl")
     ev.add_argument(
         "--stories", type=Path, metavar="DIR", help="how articles are grouped into stories (ECB+)"

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from rag.answer.types import Answer
-from rag.eval.common import Question, percentile
+from rag.eval.common import Question, percentile, plain
 
 # Questions that name a recent period; asked this many days before their quiz date, no
 # report of the event exists yet: the archive should say it does not answer (issue #18).
@@ -35,30 +35,26 @@ def too_early(questions: list[Question]) -> list[Question]:
 
 def answer_in_citation(answer: Answer, gold: str) -> bool:
     """The gold answer string (case-insensitive, curly quotes ignored) is in a cited sentence."""
-    needle = _plain(gold)
-    return bool(needle) and any(needle in _plain(c.quote) for c in answer.citations)
+    needle = plain(gold)
+    return bool(needle) and any(needle in plain(c.quote) for c in answer.citations)
 
 
 def answer_in_first_quote(answer: Answer, gold: str) -> bool:
     """The gold answer is in the first quotation, the one a reader reads first (the lead
     sentence, with the sentence leading into it when the answer quotes that too)."""
-    needle = _plain(gold)
+    needle = plain(gold)
     if not needle or not answer.citations:
         return False
     first = answer.text.split("\n\n")[0]
     lead = [c for c in answer.citations if c.n == 1 and c.quote in first] or answer.citations[:1]
-    return any(needle in _plain(c.quote) for c in lead)
+    return any(needle in plain(c.quote) for c in lead)
 
 
 def answer_in_passages(answer: Answer, gold: str) -> bool:
     """The gold answer is in a passage the answerer read (or a headline): its ceiling."""
-    needle = _plain(gold)
+    needle = plain(gold)
     texts = [t for h in answer.hits for t in (h.title, h.text)]
-    return bool(needle) and any(needle in _plain(t) for t in texts)
-
-
-def _plain(text: str) -> str:
-    return text.lower().replace("“", "").replace("”", "").replace('"', "").strip()
+    return bool(needle) and any(needle in plain(t) for t in texts)
 
 
 def evaluate_answers(
@@ -68,7 +64,7 @@ def evaluate_answers(
     precision, abstention rate, the share of answers that show a disagreement between
     sources, the share of claims their citations support, the share of answers that fell
     back to quotes with a notice (LLM failed or unsupported), and the median time to answer."""
-    found, first, read, abstained, precise, cited, disputed, fallbacks = [0] * 8
+    found, first, read, abstained, precise, in_story, cited, disputed, fallbacks = [0] * 9
     claims: list[bool] = []
     ms: list[float] = []
     for q in questions:
@@ -85,6 +81,7 @@ def evaluate_answers(
         articles = {c.n: c.source for c in answer.citations}  # one number per article
         cited += len(articles)
         precise += sum(source in q.targets for source in articles.values())
+        in_story += sum(source in (q.story_targets or q.targets) for source in articles.values())
     n = max(len(questions), 1)
     return {
         "questions": len(questions),
@@ -92,6 +89,7 @@ def evaluate_answers(
         "in_first_quote": first / n,
         "in_passages_read": read / n,
         "citation_precision": precise / cited if cited else 0.0,
+        "citation_precision_story": in_story / cited if cited else 0.0,
         "abstention_rate": abstained / n,
         "with_conflict": disputed / n,
         "claim_support": statistics.fmean(claims) if claims else 0.0,

@@ -43,15 +43,7 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
         with bar(total=len(rgb), desc="conflicts", unit="q") as progress:
             rows = evaluate_conflicts(settings, args.articles, rgb, lambda: progress.update(1))
     else:
-        fixed = dict(_fixed(item) for item in args.fix)
-        questions = load_questions(args.questions)[: args.limit]
-        files = corpus_files(args.articles, args.subset)
-        facts = load_facts(args.questions)[: args.limit] if args.verify else None
-        rows = run_eval(
-            settings, files, questions, args.k, args.answers or bool(args.folds), bar,
-            args.baseline, facts,
-            retrieval=not args.no_retrieval, folds=args.folds or 0, fixed=fixed,
-        )  # fmt: skip
+        rows = _on_archives(settings, args, bar)
     weights = {n.removeprefix(WEIGHTS): r for n, r in rows.items() if n.startswith(WEIGHTS)}
     print(format_table({n: r for n, r in rows.items() if not n.startswith(WEIGHTS)}))
     if weights:
@@ -60,6 +52,37 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
         args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
     return 0
+
+
+def _on_archives(settings: Settings, args: argparse.Namespace, bar) -> dict[str, dict]:
+    """Retrieval and answers on the --subset archive and, unless --no-full, on the whole
+    --articles folder (the size a user's archive grows to): each row named after its archive
+    ("subset-1k · hybrid", "full · hybrid"), the two side by side. The LangChain baseline and
+    the verifier run on the first archive only."""
+    fixed = dict(_fixed(item) for item in args.fix)
+    questions = load_questions(args.questions)[: args.limit]
+    facts = load_facts(args.questions)[: args.limit] if args.verify else None
+    archives = [(args.subset.stem, corpus_files(args.articles, args.subset))] if args.subset else []
+    if not (args.subset and args.no_full):
+        archives.append(("full", corpus_files(args.articles, None)))
+    found = {}
+    for i, (name, files) in enumerate(archives):
+        print(f"{name}: {len(files):,} articles", file=sys.stderr)
+        found[name] = run_eval(
+            settings, files, questions, args.k, args.answers or bool(args.folds), bar,
+            args.baseline and i == 0, facts if i == 0 else None,
+            retrieval=not args.no_retrieval, folds=args.folds or 0, fixed=fixed,
+        )  # fmt: skip
+    if len(found) == 1:
+        return next(iter(found.values()))
+    rows = {}
+    for row in dict.fromkeys(r for table in found.values() for r in table):
+        for name, table in found.items():
+            if row in table:
+                weights = row.startswith(WEIGHTS)
+                label = f"{name} · {row.removeprefix(WEIGHTS)}"
+                rows[WEIGHTS + label if weights else label] = table[row]
+    return rows
 
 
 def _fixed(item: str) -> tuple[str, float]:

@@ -20,6 +20,8 @@ class Question:
     targets: frozenset[str]  # file names of the articles that answer it
     as_of: dt.date | None = None
     published: tuple[dt.date, ...] = ()  # publication dates of the answer articles
+    # the targets and every article of their stories (or copies) that holds the answer
+    story_targets: frozenset[str] = frozenset()
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -95,6 +97,40 @@ def same_article(questions: list[Question], files: list[Path]) -> list[Question]
         replace(q, targets=q.targets.union(*(twins.get(t, set()) for t in q.targets)))
         for q in questions
     ]
+
+
+def widen_to_stories(archive, questions: list[Question]) -> list[Question]:
+    """The questions with their story-level targets: besides the answer articles, every
+    article of the same story (rag/index/stories.py) or a near-copy of one, that holds the
+    gold answer. Many outlets report one event; citing another's report that says the same
+    is right, and the file-level figures count it wrong."""
+    docs = archive.documents()
+    by_source = {d.source: d for d in docs}
+    members: dict[str, list] = {}
+    for d in docs:
+        for key in {d.story_id, d.copy_of or d.doc_id} - {""}:
+            members.setdefault(key, []).append(d)
+    widened = []
+    for q in questions:
+        found = set(q.targets)
+        needle = plain(q.answer)
+        for target in filter(None, map(by_source.get, q.targets)):
+            keys = {target.story_id, target.copy_of or target.doc_id} - {""}
+            for d in {m.doc_id: m for k in keys for m in members.get(k, [])}.values():
+                if d.source not in found and needle and needle in plain(_text(archive, d)):
+                    found.add(d.source)
+        widened.append(replace(q, story_targets=frozenset(found)))
+    return widened
+
+
+def _text(archive, doc) -> str:
+    read = archive.document(doc.doc_id)
+    return f"{doc.title}\n{read[1]}" if read else ""
+
+
+def plain(text: str) -> str:
+    """Text as the answer metrics compare it: lower case, without double quote marks."""
+    return text.lower().replace("“", "").replace("”", "").replace('"', "").strip()
 
 
 def format_table(rows: dict[str, dict[str, float]]) -> str:

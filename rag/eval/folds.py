@@ -56,6 +56,7 @@ class Outcome:
     refused: bool
     articles: int  # cited articles
     right: int  # ... of them answer articles
+    in_story: int = 0  # ... of them answer articles or their stories' reports of the answer
 
     def gain(self, early: bool) -> float:
         return float(self.refused) if early else self.cited + self.first - 2.0 * self.refused
@@ -99,6 +100,7 @@ class Tuner:
                         answer.abstained,
                         len(articles),
                         sum(s in q.targets for s in articles.values()),
+                        sum(s in (q.story_targets or q.targets) for s in articles.values()),
                     )
                 )
             self.memo[config] = found
@@ -132,6 +134,9 @@ class Tuner:
             "in_first_quote": sum(o.first for o in answerable) / n,
             "in_passages_read": sum(o.read for o in answerable) / n,
             "citation_precision": sum(o.right for o in answerable) / cited if cited else 0.0,
+            "citation_precision_story": (
+                sum(o.in_story for o in answerable) / cited if cited else 0.0
+            ),
             "false_refusals": sum(o.refused for o in answerable) / n,
             "too_early_refused": sum(o.refused for o in early) / max(len(early), 1),
         }

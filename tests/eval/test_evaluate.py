@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rag.eval.common import format_table, percentile
+from rag.eval.common import Question, format_table, percentile, widen_to_stories
 from rag.eval.retrieval import hit_at, reciprocal_rank
 from tests.conftest import ROOT, write_article
 
@@ -95,3 +95,69 @@ def test_eval_command_end_to_end(tmp_path: Path):
     assert rows["answers offline"]["answer_in_citation"] == 1.0
     # the July article lies after the question date, so it can never be cited
     assert rows["answers offline"]["citation_precision"] == 1.0
+
+
+def test_eval_measures_the_subset_and_the_whole_folder_side_by_side(tmp_path: Path):
+    """With --subset the whole folder is measured too; an outlet's own report of the answer,
+    in the answer article's story, counts at story level and not at file level."""
+    articles = tmp_path / "articles"
+    body = (
+        "The port of Valdora reopened on Monday after the storm had closed it for a week, "
+        "harbour officials said, and the first ferries sailed at noon."
+    )
+    write_article(articles, "gold.txt", "Valdora port reopens", "20220610", "https://a.test/1",
+                  body, "Fishing boats returned to the harbour in the afternoon.")  # fmt: skip
+    write_article(articles, "twin.txt", "Valdora port reopens after storm", "20220610",
+                  "https://b.test/9", body, "Traders welcomed the news.")  # fmt: skip
+    write_article(articles, "other.txt", "Chess final", "20220601", "https://n.test/3",
+                  "A teenager won the national chess final in a tiebreak.")  # fmt: skip
+    subset = tmp_path / "subset-2.txt"
+    subset.write_text("gold.txt\nother.txt\n")
+    questions = tmp_path / "q.jsonl"
+    row = {"id": "q1", "query": "When did the port of Valdora reopen?", "answer": "Monday",
+           "question_date": "2022-06-15", "evidence": [{"target_file": "gold.txt"}]}  # fmt: skip
+    questions.write_text(json.dumps(row) + "\n")
+    out = tmp_path / "r.json"
+    cmd = [sys.executable, "-m", "rag", "--data-dir", str(tmp_path / "data"), "eval",
+           "--articles", str(articles), "--subset", str(subset), "--questions", str(questions),
+           "-k", "2", "--answers", "--out", str(out)]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(out.read_text())
+    assert rows["subset-2 · archive"]["files"] == 2 and rows["full · archive"]["files"] == 3
+    names = list(rows)
+    assert names.index("full · hybrid") == names.index("subset-2 · hybrid") + 1  # side by side
+    assert rows["subset-2 · hybrid"]["hit@2"] == 1.0
+    full = rows["full · hybrid"]
+    assert full["hit@2_story"] == 1.0 and full["MRR@10_story"] == 1.0
+    # the twin may rank first: wrong by file, right by story
+    assert full["MRR@10"] in (0.5, 1.0)
+    answers = rows["full · answers offline"]
+    assert answers["citation_precision_story"] == 1.0
+    assert answers["citation_precision_story"] >= answers["citation_precision"]
+    assert "subset-2 · hybrid" in done.stdout and "full · hybrid" in done.stdout
+
+
+def test_story_level_targets_are_the_reports_of_the_story_that_hold_the_answer(archive):
+    folder = archive.settings.data_dir.parent / "articles"
+    storm = ("The port of Valdora reopened {} after the storm had closed it for a week, harbour "
+             "officials said, and the first ferries to the islands sailed at noon.")  # fmt: skip
+    paths = [
+        write_article(folder, "gold.txt", "Valdora port reopens", "20220610", "https://a.test/1",
+                      storm.format("on Monday"), "Fishing boats returned in the afternoon."),
+        write_article(folder, "twin.txt", "Valdora port reopens after storm", "20220610",
+                      "https://b.test/9", storm.format("on Monday"), "Traders were relieved."),
+        write_article(folder, "sibling.txt", "Storm over, Valdora port reopens", "20220611",
+                      "https://c.test/4", storm.format("this week"), "Ferry crews were glad."),
+        write_article(folder, "other.txt", "Chess final", "20220610", "https://n.test/3",
+                      "A teenager won the national chess final in a tiebreak on Monday."),
+    ]  # fmt: skip
+    archive.ingest(paths)
+    story = {d.source: d.story_id or d.copy_of or d.doc_id for d in archive.documents()}
+    assert story["gold.txt"] == story["twin.txt"] == story["sibling.txt"] != story["other.txt"]
+    question = Question("q", "When did the port of Valdora reopen?", "Monday",
+                        frozenset({"gold.txt"}))  # fmt: skip
+    [widened] = widen_to_stories(archive, [question])
+    # the sibling reports the story without the answer; the chess final holds "Monday" only
+    assert widened.story_targets == {"gold.txt", "twin.txt"}
+    assert widened.targets == {"gold.txt"}
