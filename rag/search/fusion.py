@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -17,6 +18,10 @@ class Fusion:
     keyword: float = 1.0
     date: float = 1.0
     recency: float = 0.0
+    # 0: the recency ranking is the candidates newest first; else each candidate's recency
+    # is exp(-age / days) of its age before "as of", added at the recency weight as if ranked
+    # first (1 / 61): a prior on how old the article a question wants is
+    recency_days: float = 0.0
 
 
 def reciprocal_rank_fusion(
@@ -81,11 +86,13 @@ def fuse(
     keyword: Sequence[Hit],
     weights: Fusion,
     period: DateRange | None,
+    today: dt.date | None = None,
 ) -> list[Hit]:
     """Dense and keyword hits fused into one list, best first, `score` = fused score.
 
     Two more rankings of the same candidates join the fusion: those published within the
-    period the question names (if it names one), and all of them newest first.
+    period the question names (if it names one), and all of them newest first (or, with
+    `weights.recency_days`, a prior on their age before `today`, the "as of" day).
     """
     keyword_scores = {h.chunk_id: h.keyword_score for h in keyword}
     pool = {h.chunk_id: h for h in keyword}
@@ -97,11 +104,19 @@ def fuse(
     if period is not None and weights.date:
         rankings.append([h.chunk_id for h in candidates if h.date and period.contains(_day(h))])
         factors.append(weights.date)
-    if weights.recency:
+    if weights.recency and not weights.recency_days:
         newest = sorted(candidates, key=lambda h: _day(h) if h.date else dt.date.min, reverse=True)
         rankings.append([h.chunk_id for h in newest])
         factors.append(weights.recency)
     fused = reciprocal_rank_fusion(rankings, factors)
+    if weights.recency and weights.recency_days:
+        today = today or dt.date.today()
+
+        def prior(hit: Hit) -> float:
+            age = max((today - _day(hit)).days, 0) if hit.date else math.inf
+            return weights.recency * math.exp(-age / weights.recency_days) / 61
+
+        fused = sorted(((c, s + prior(pool[c])) for c, s in fused), key=lambda p: -p[1])
     return [replace(pool[cid], score=score) for cid, score in fused]
 
 

@@ -80,9 +80,14 @@ class Retriever:
         keyword_hits = [
             replace(found[cid], keyword_score=score) for cid, score in keyword if cid in found
         ]
-        weights = Fusion(s.fusion_keyword_weight, s.fusion_date_weight, s.fusion_recency_weight)
-        asked = question_range(query, as_of or dt.date.today())
-        hits = fuse(dense, keyword_hits, weights, asked)
+        weights = Fusion(
+            s.fusion_keyword_weight,
+            s.fusion_date_weight,
+            s.fusion_recency_weight,
+            s.fusion_recency_days,
+        )
+        today = as_of or dt.date.today()
+        hits = fuse(dense, keyword_hits, weights, question_range(query, today), today)
         versions = self.manifest.versions(list({h.doc_id for h in hits}))
         current = [h for h in hits if versions.get(h.doc_id) == h.version]
         if mode == "hybrid+rerank":

@@ -43,6 +43,26 @@ def test_fuse_prefers_the_period_the_question_names_and_keeps_scores():
     assert recent[0].doc_id == "new"
 
 
+def test_the_age_prior_weighs_how_long_before_as_of_an_article_appeared():
+    today = dt.date(2022, 6, 10)
+    yesterday, last_week, spring = (
+        _hit(name, 0, (today - dt.timedelta(days=days)).isoformat())
+        for name, days in (("yesterday", 1), ("last week", 5), ("spring", 60))
+    )
+    dense = [last_week, spring, yesterday]  # dense ranking: the best first
+
+    def order(days: float) -> list[str]:
+        fused = fuse(dense, [], Fusion(keyword=0, date=0, recency=1.0, recency_days=days), None,
+                     today)  # fmt: skip
+        return [h.doc_id for h in fused]
+
+    assert order(2) == ["yesterday", "last week", "spring"]  # a steep prior: the newest wins
+    assert order(10**6) == ["last week", "spring", "yesterday"]  # flat: the dense order holds
+    undated = fuse([_hit("undated", 0), spring], [], Fusion(recency=1.0, recency_days=30),
+                   None, today)  # fmt: skip
+    assert undated[0].doc_id == "spring"  # an undated article has no age to favour it
+
+
 def test_cap_per_doc_lets_other_articles_in():
     hits = [_hit("a", 0), _hit("a", 1), _hit("a", 2), _hit("b", 0), _hit("c", 0)]
     kept = cap_per_doc(hits, per_doc=2, k=3)
