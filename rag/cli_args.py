@@ -144,8 +144,8 @@ def parser() -> argparse.ArgumentParser:
         "--folds",
         type=count_arg,
         metavar="K",
-        help="with --answers: fit the answer weights by K-fold cross-validation (folds by quiz "
-        "week) and print the in-fold and out-of-fold figures",
+        help="fit the search's fusion weights and the answer weights (implies --answers) by "
+        "K-fold cross-validation (folds by quiz week); print in-fold and out-of-fold figures",
     )
     ev.add_argument(
         "--fix",

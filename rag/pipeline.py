@@ -7,6 +7,7 @@ parts they use are built by rag/backends.py.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -62,6 +63,15 @@ class Archive:
         self.sources = Sources(self.settings, self.writer)
         self._retriever = Retriever(self.settings, self.backends, self.manifest, self._sync)
         self._composer = Composer(self.settings, self.backends, self.manifest, self._retriever)
+
+    def tuned(self, **settings: object) -> Archive:
+        """The same archive (store, index, model) searched and answered under other settings:
+        what the evaluation's cross-validation tries (rag/eval/folds.py)."""
+        other = copy.copy(self)
+        other.settings = self.settings.model_copy(update=settings)
+        other._retriever = Retriever(other.settings, self.backends, self.manifest, self._sync)
+        other._composer = Composer(other.settings, self.backends, self.manifest, other._retriever)
+        return other
 
     def warm_up(self) -> None:
         """Load the model and open the stores now, so that the first question does not wait;

@@ -87,11 +87,12 @@ def _on_archives(settings: Settings, args: argparse.Namespace, bar) -> dict[str,
 
 def _fixed(item: str) -> tuple[str, float]:
     """NAME=VALUE of --fix, as (name, value)."""
-    from rag.eval.folds import GRID
+    from rag.eval.folds import GRID, SEARCH_GRID
 
     name, _, value = item.partition("=")
-    if name.strip() not in GRID:
-        raise SystemExit(f"error: --fix {item}: the weights are {', '.join(GRID)}")
+    if name.strip() not in GRID | SEARCH_GRID:
+        names = ", ".join(GRID | SEARCH_GRID)
+        raise SystemExit(f"error: --fix {item}: the weights are {names}")
     try:
         number = float(value)
     except ValueError:

@@ -1,13 +1,15 @@
-"""Honest tuning: the answer path's weights (rag/answer/weights.py) chosen by k-fold
-cross-validation on the dev questions, folds by quiz week, so that a figure never comes from
-weights chosen on the questions it is measured on.
+"""Honest tuning: the answer path's weights (rag/answer/weights.py) and the search's fusion
+weights (among them the prior on an article's age) chosen by k-fold cross-validation on the
+dev questions, folds by quiz week, so that a figure never comes from weights chosen on the
+questions it is measured on.
 
 Each question is read once (its passages do not depend on the weights); the answers are
 then written again for every set of weights tried. Weights are fitted one at a time over a
 grid (coordinate ascent, two passes, from the current defaults), maximizing on the training
 folds: gold answer in a cited sentence + gold answer in the first quotation - 2 x falsely
 refused, per answerable question, plus 1 per "too early" question refused (each asked
-before its event: the right reply is a refusal; it belongs to its question's fold).
+before its event: the right reply is a refusal; it belongs to its question's fold). The
+search weights are fitted the same way, maximizing hit@10 + MRR@10 of the answer articles.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rag.eval.answers import (
     too_early,
 )
 from rag.eval.common import Question
+from rag.eval.retrieval import hit_at, reciprocal_rank
 
 # The values tried for each weight, one weight at a time; max_quotes is the setting of that
 # name (how many sentences an answer quotes at most).
@@ -41,6 +44,13 @@ GRID: dict[str, tuple[float, ...]] = {
     "max_quotes": (3, 4, 5, 6),
     "slack_days": (1, 3, 5, 7),
     "sure_score": (0.75, 0.8, 0.85, 0.9, 2.0),
+}
+# The search's fusion weights (rag/settings.py), fitted the same way on hit@10 + MRR@10.
+SEARCH_GRID: dict[str, tuple[float, ...]] = {
+    "fusion_recency_weight": (0.0, 0.5, 1.0, 1.5, 2.0),
+    "fusion_recency_days": (0.0, 3.0, 7.0, 14.0, 30.0, 90.0),
+    "fusion_keyword_weight": (0.25, 0.5, 0.75, 1.0),
+    "fusion_date_weight": (0.0, 0.125, 0.25, 0.5),
 }
 PASSES = 2
 Config = tuple[tuple[str, float], ...]
@@ -67,8 +77,38 @@ def config_of(weights: AnswerWeights, max_quotes: int) -> Config:
     return tuple(sorted((name, values[name]) for name in GRID))
 
 
-class Tuner:
+class Tuning:
+    """What both tuners share: the questions (each with whether it is a "too early" one),
+    the grid and starting weights, and the fit; `outcomes(config)` is each tuner's own."""
+
+    questions: list[tuple[Question, bool]]
+    grid: dict[str, tuple[float, ...]]
+    start: Config
+
+    def outcomes(self, config: Config) -> list:
+        raise NotImplementedError
+
+    def gain(self, config: Config, keep: set[int]) -> float:
+        return sum(
+            o.gain(self.questions[i][1]) for i, o in enumerate(self.outcomes(config)) if i in keep
+        )
+
+    def fit(self, keep: set[int], start: Config, grid: dict[str, tuple]) -> Config:
+        """The weights that gain most on the questions `keep`, one weight at a time."""
+        best = dict(start)
+        for _ in range(PASSES):
+            for name, values in grid.items():
+                score = {v: self.gain(_with(best, name, v), keep) for v in values}
+                top = max(score.values())
+                if score.get(best[name], float("-inf")) < top:  # ties keep the current value
+                    best[name] = next(v for v in values if score[v] == top)
+        return tuple(sorted(best.items()))
+
+
+class Tuner(Tuning):
     """The dev questions read once, answered for any weights on demand (remembered)."""
+
+    grid = GRID
 
     def __init__(self, archive, questions: list[Question], progress: Callable[[], None]):
         self.archive = archive
@@ -79,6 +119,7 @@ class Tuner:
             self.readings.append(archive.read(q.query, q.query, q.as_of))
             progress()
         self.base = archive.settings.answer_weights
+        self.start = config_of(self.base, archive.settings.max_quotes)
         self.memo: dict[Config, list[Outcome]] = {}
 
     def outcomes(self, config: Config) -> list[Outcome]:
@@ -106,22 +147,6 @@ class Tuner:
             self.memo[config] = found
         return self.memo[config]
 
-    def gain(self, config: Config, keep: set[int]) -> float:
-        return sum(
-            o.gain(self.questions[i][1]) for i, o in enumerate(self.outcomes(config)) if i in keep
-        )
-
-    def fit(self, keep: set[int], start: Config, grid: dict[str, tuple] = GRID) -> Config:
-        """The weights that gain most on the questions `keep`, one weight at a time."""
-        best = dict(start)
-        for _ in range(PASSES):
-            for name, values in grid.items():
-                score = {v: self.gain(_with(best, name, v), keep) for v in values}
-                top = max(score.values())
-                if score.get(best[name], float("-inf")) < top:  # ties keep the current value
-                    best[name] = next(v for v in values if score[v] == top)
-        return tuple(sorted(best.items()))
-
     def summary(self, per_question: Iterable[tuple[int, Outcome]]) -> dict[str, float]:
         """The answer metrics over the given (question index, outcome) pairs."""
         rows = list(per_question)
@@ -139,6 +164,63 @@ class Tuner:
             ),
             "false_refusals": sum(o.refused for o in answerable) / n,
             "too_early_refused": sum(o.refused for o in early) / max(len(early), 1),
+        }
+
+
+@dataclass(frozen=True)
+class Found:
+    """One question searched with one set of fusion weights."""
+
+    hit: float  # an answer article in the top k
+    rr: float  # 1 / rank of the first, within the top 10
+    story_hit: float  # the same at story level (rag/eval/common.py, widen_to_stories)
+    story_rr: float
+
+    def gain(self, early: bool) -> float:
+        return self.hit + self.rr
+
+
+class SearchTuner(Tuning):
+    """The dev questions searched with any fusion weights on demand (remembered)."""
+
+    grid = SEARCH_GRID
+
+    def __init__(self, archive, questions: list[Question], k: int, progress=lambda: None):
+        self.archive, self.k, self.progress = archive, k, progress
+        self.questions = [(q, False) for q in questions]
+        values = archive.settings.model_dump()
+        self.start = tuple(sorted((name, values[name]) for name in SEARCH_GRID))
+        self.memo: dict[Config, list[Found]] = {}
+
+    def outcomes(self, config: Config) -> list[Found]:
+        if config not in self.memo:
+            tuned = self.archive.tuned(**dict(config))
+            found = []
+            for q, _ in self.questions:
+                self.archive.backends.embedder.forget()
+                sources = [h.source for h in tuned.search(q.query, self.k, as_of=q.as_of)]
+                story = q.story_targets or q.targets
+                found.append(
+                    Found(
+                        hit_at(sources, q.targets, self.k),
+                        reciprocal_rank(sources, q.targets),
+                        hit_at(sources, story, self.k),
+                        reciprocal_rank(sources, story),
+                    )
+                )
+            self.memo[config] = found
+            self.progress()
+        return self.memo[config]
+
+    def summary(self, per_question: Iterable[tuple[int, Found]]) -> dict[str, float]:
+        found = [o for _, o in per_question]
+        n = max(len(found), 1)
+        return {
+            "questions": len(found),
+            f"hit@{self.k}": sum(o.hit for o in found) / n,
+            "MRR@10": sum(o.rr for o in found) / n,
+            f"hit@{self.k}_story": sum(o.story_hit for o in found) / n,
+            "MRR@10_story": sum(o.story_rr for o in found) / n,
         }
 
 
@@ -160,15 +242,15 @@ def _week(day: dt.date | None) -> tuple[int, int]:
 
 
 def cross_validate(
-    tuner: Tuner, k: int, fixed: dict[str, float] | None = None, progress=lambda: None
+    tuner: Tuning, k: int, fixed: dict[str, float] | None = None, progress=lambda: None
 ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
     """The metrics of the current defaults, of the weights fitted on all of dev (in-sample),
     in-fold (each fold's fit on its own training folds, averaged) and out-of-fold (each
     question answered with the weights fitted without its fold); and the weights chosen
     per fold. `fixed` holds weights left out of the fit (at those values)."""
-    start = config_of(tuner.base, tuner.archive.settings.max_quotes)
-    start = tuple(sorted((dict(start) | (fixed or {})).items()))
-    grid = {n: v for n, v in GRID.items() if n not in (fixed or {})}
+    fixed = {n: v for n, v in (fixed or {}).items() if n in tuner.grid}
+    start = tuple(sorted((dict(tuner.start) | fixed).items()))
+    grid = {n: v for n, v in tuner.grid.items() if n not in fixed}
     fold = week_folds(tuner.questions, k)
     everyone = set(range(len(tuner.questions)))
     chosen: dict[str, dict[str, float]] = {}

@@ -127,6 +127,14 @@ def run_eval(
         early = too_early(questions)
         with bar(total=len(early), desc="too early", unit="q") as progress:
             rows["too early"] = evaluate_answers(ask, early)
+    if retrieval and folds:
+        from rag.eval.folds import SearchTuner, cross_validate
+
+        with bar(total=folds, desc=f"search, {folds} folds", unit="fold") as progress:
+            tuner = SearchTuner(archive, questions, k)
+            found, chosen = cross_validate(tuner, folds, fixed, lambda: progress.update(1))
+        rows.update({f"search {name}": row for name, row in found.items()})
+        rows.update({f"{WEIGHTS}search {name}": weights for name, weights in chosen.items()})
     if answers and folds:
         from rag.eval.folds import Tuner, cross_validate
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from rag.eval.common import Question
-from rag.eval.folds import week_folds
+from rag.eval.folds import SEARCH_GRID, SearchTuner, cross_validate, week_folds
 from tests.conftest import ROOT, write_article
 
 
@@ -76,3 +76,41 @@ def test_fixing_an_unknown_weight_is_a_clear_error(tmp_path: Path):
     assert done.returncode != 0
     assert "--fix kewyord=0.3: the weights are" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_search_weights_are_fitted_out_of_fold_and_the_age_prior_finds_the_weeks_news(
+    archive,
+):
+    """Each week's question is about that week's count; the first week's report matches
+    the words best, so only a prior on age finds the later weeks' answers."""
+    folder = archive.settings.data_dir.parent / "articles"
+    questions, paths = [], []
+    for week in range(4):
+        day = dt.date(2022, 6, 6) + dt.timedelta(weeks=week)
+        text = (
+            "Harbour master Ilse Brandt said 2 ferries sailed from Valdora this week, the most "
+            "ferries to sail from Valdora harbour in a week, the harbour master said."
+            if week == 0
+            else f"Valdora's harbour logged {week + 2} sailings in the week, its master noted, "
+            f"after a season of {['gales', 'repairs', 'strikes'][week - 1]} at the quay."
+        )
+        paths.append(write_article(folder, f"w{week}.txt", f"Valdora harbour, week {week + 1}",
+                                   f"{day:%Y%m%d}", f"https://n.test/{week}", text))  # fmt: skip
+        questions.append(Question(f"q{week}", "How many ferries sailed from Valdora this week?",
+                                  str(week + 2), frozenset({f"w{week}.txt"}),
+                                  day + dt.timedelta(days=1)))  # fmt: skip
+    archive.ingest(paths)
+    tuner = SearchTuner(archive, questions, k=4)
+    dateless = dict(tuner.start) | {"fusion_date_weight": 0.0}  # "this week" ranks it too
+    no_prior = dateless | {"fusion_recency_weight": 0.0}
+    steep = dateless | {"fusion_recency_weight": 2.0, "fusion_recency_days": 3.0}
+    flat_mrr = tuner.summary(enumerate(tuner.outcomes(tuple(sorted(no_prior.items())))))
+    steep_mrr = tuner.summary(enumerate(tuner.outcomes(tuple(sorted(steep.items())))))
+    assert flat_mrr["MRR@10"] < 1.0  # the first week's report outranks the later answers
+    assert steep_mrr["MRR@10"] == 1.0
+    rows, chosen = cross_validate(tuner, 2, {"fusion_date_weight": 0.0, "keyword": 0.3})
+    assert rows["fitted, out-of-fold (2 folds)"]["questions"] == 4
+    assert rows["fitted, out-of-fold (2 folds)"]["MRR@10"] > flat_mrr["MRR@10"]
+    for weights in chosen.values():
+        assert weights["fusion_date_weight"] == 0.0 and "keyword" not in weights
+        assert all(weights[name] in values for name, values in SEARCH_GRID.items())
