@@ -4,6 +4,7 @@ over Archive."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import sys
@@ -15,7 +16,7 @@ from rag.answer.types import Answer
 from rag.cli_args import date_arg, parser
 from rag.cli_sources import EXIT_FATAL, EXIT_OK
 from rag.pipeline import Archive, QuestionError
-from rag.render import copies_line, reported_line
+from rag.render import copies_line, reach, reported_line
 from rag.settings import Settings
 from rag.shapes import (
     answer_json,
@@ -71,7 +72,7 @@ def _batch(archive: Archive, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_answer(answer: Answer) -> None:
+def _print_answer(answer: Answer, as_of: dt.date | None = None) -> None:
     if answer.notice:
         print(f"Note: {answer.notice}\n")
     if answer.interpreted:
@@ -88,6 +89,8 @@ def _print_answer(answer: Answer) -> None:
             print(f"    {copies_line(copies[c.doc_id])}")
         if c.doc_id in reported:
             print(f"    {reported_line(reported[c.doc_id])}")
+    if answer.citations and not answer.abstained:
+        print(reach(answer, as_of or dt.date.today()))
 
 
 def _ask(archive: Archive, args: argparse.Namespace) -> int:
@@ -117,7 +120,7 @@ def _ask(archive: Archive, args: argparse.Namespace) -> int:
         return EXIT_OK
     if streamed:
         print("\n\n--- checked answer ---\n")
-    _print_answer(answer)
+    _print_answer(answer, args.as_of)
     return EXIT_OK
 
 

@@ -15,7 +15,7 @@ import re
 from urllib.parse import quote, urlencode
 
 from rag.answer.types import Answer, Asked
-from rag.text.dates import day
+from rag.text.dates import date_range, day
 from rag.text.patterns import content_words
 from rag.types import DocInfo, Filters, Span, site_of
 
@@ -29,6 +29,7 @@ __all__ = [
     "escape_markdown",
     "highlight",
     "parse_share",
+    "reach",
     "safe_url",
     "sentence_query",
     "share_query",
@@ -137,6 +138,23 @@ def asked_caption(asked: Asked, today: dt.date) -> str:
     if asked.offline:
         parts.append("quotes only")
     return "Answered " + " · ".join(parts)
+
+
+def reach(answer: Answer, asked: dt.date) -> str:
+    """How far back an answer's sources reach from `asked`, the day it was asked as of, e.g.
+    "Sources published 12–16 June 2022, 3–7 days before 19 June 2022"; "" without sources."""
+    dates = [c.date for c in answer.citations]
+    if not dates:
+        return ""
+    ages = sorted({(asked - dt.date.fromisoformat(d)).days for d in dates if d})
+    span = "Sources " + date_range(dates)
+    if not ages:
+        return span
+    if ages[-1] == 0:
+        return f"{span}, the day it was asked as of"
+    low, high = ages[0], ages[-1]
+    days = f"{low}–{high} days" if low != high else f"{high} day" + "s" * (high != 1)
+    return f"{span}, {days} before {asked:%-d %B %Y}"
 
 
 def share_query(asked: Asked) -> str:

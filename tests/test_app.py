@@ -73,6 +73,8 @@ def test_sidebar_filters_limit_the_answer(app: AppTest):
     assert plain(reply.expander[0].label).startswith("[1] Putin Says Russia")
     # what it was answered under is shown with the answer
     assert "as of 1 January 2022 · sites: tasnimnews.com" in captions(reply)
+    # and how far back its sources reach from that day
+    assert "Sources published 22 December 2021, 10 days before 1 January 2022" in captions(reply)
     next(b for b in app.sidebar.button if b.label == "Clear filters").click().run()
     assert app.sidebar.date_input[0].value == dt.date.today()
     assert app.sidebar.multiselect[0].value == []

@@ -3,13 +3,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from rag.answer.types import Asked
+from rag.answer.types import Answer, Asked, Citation
 from rag.render import (
     WORD_JOINER,
     asked_caption,
     escape_markdown,
     highlight,
     parse_share,
+    reach,
     safe_url,
     share_query,
     snippet,
@@ -74,6 +75,21 @@ def test_the_caption_says_what_an_answer_was_answered_under():
         " · sites: cnn.com"
     )
     assert asked_caption(Asked("q"), dt.date(2026, 12, 1)).endswith("· any site")
+
+
+def test_an_answer_says_how_far_back_its_sources_reach():
+    def answer(*dates: str) -> Answer:
+        cited = [Citation(i, f"d{i}", "T", d, "", f"{i}.txt", f"d{i}:0", "P", 0, "P", 0, 1)
+                 for i, d in enumerate(dates, start=1)]  # fmt: skip
+        return Answer("q", "…", False, citations=tuple(cited))
+
+    asked = dt.date(2022, 6, 19)
+    assert reach(answer("2022-06-16", "2022-06-12"), asked) == (
+        "Sources published 12–16 June 2022, 3–7 days before 19 June 2022"
+    )
+    assert reach(answer("2022-06-18"), asked).endswith(", 1 day before 19 June 2022")
+    assert reach(answer("2022-06-19"), asked).endswith("the day it was asked as of")
+    assert reach(answer(), asked) == ""
 
 
 def test_text_fragment_links_point_into_http_sources_only():

@@ -24,6 +24,7 @@ from rag.render import (
     escape_answer,
     escape_markdown,
     highlight,
+    reach,
     reported_line,
     safe_url,
     sentence_query,
@@ -138,6 +139,9 @@ def show_answer(archive: Archive, reply: Answer, asked: Asked | None, key: str) 
     if asked is not None:
         st.caption(escape_markdown(asked_caption(asked, dt.date.today())))
     if not reply.abstained:
+        if reply.citations:
+            asked_day = asked.as_of if asked is not None else None
+            st.caption(escape_markdown(reach(reply, asked_day or dt.date.today())))
         if reply.backend == "offline":
             articles = len({c.doc_id for c in reply.citations})
             st.caption(f"Quoted verbatim from {plural(articles, 'article')} in the archive")

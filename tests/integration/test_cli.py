@@ -54,6 +54,13 @@ def test_ask_json_cites_the_blinken_sentence(data: Path):
     assert all(q["quote"] in article for c in answer["citations"] for q in c["quotes"])
 
 
+def test_ask_says_how_far_back_its_sources_reach(data: Path):
+    out = rag(data, "ask", "what did Blinken say about a summit?", "--as-of", "2021-12-25")
+    assert out.returncode == 0, out.stderr
+    last = out.stdout.strip().splitlines()[-1]
+    assert last == "Sources published 22 December 2021, 3 days before 25 December 2021"
+
+
 def test_ask_says_why_it_cannot_know_and_closest_asks_anyway(data: Path):
     question = "What did Blinken say about a summit this week?"
     out = rag(data, "ask", question, "--as-of", "2021-11-01")
