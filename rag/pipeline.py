@@ -63,13 +63,17 @@ class Archive:
         self.sources = Sources(self.settings, self.writer)
         self._retriever = Retriever(self.settings, self.backends, self.manifest, self._sync)
         self._composer = Composer(self.settings, self.backends, self.manifest, self._retriever)
+        self._candidates: dict = {}  # what tuned() copies share
 
     def tuned(self, **settings: object) -> Archive:
         """The same archive (store, index, model) searched and answered under other settings:
-        what the evaluation's cross-validation tries (rag/eval/folds.py)."""
+        what the evaluation's cross-validation tries (rag/eval/folds.py). The copies share
+        each query's search candidates, so the archive must not change while they are used."""
         other = copy.copy(self)
         other.settings = self.settings.model_copy(update=settings)
-        other._retriever = Retriever(other.settings, self.backends, self.manifest, self._sync)
+        other._retriever = Retriever(
+            other.settings, self.backends, self.manifest, self._sync, self._candidates
+        )
         other._composer = Composer(other.settings, self.backends, self.manifest, other._retriever)
         return other
 

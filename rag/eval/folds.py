@@ -197,7 +197,6 @@ class SearchTuner(Tuning):
             tuned = self.archive.tuned(**dict(config))
             found = []
             for q, _ in self.questions:
-                self.archive.backends.embedder.forget()
                 sources = [h.source for h in tuned.search(q.query, self.k, as_of=q.as_of)]
                 story = q.story_targets or q.targets
                 found.append(

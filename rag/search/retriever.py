@@ -29,9 +29,18 @@ _LATEST = 2
 
 class Retriever:
     def __init__(
-        self, settings: Settings, backends: Backends, manifest: Manifest, sync: InStep
+        self,
+        settings: Settings,
+        backends: Backends,
+        manifest: Manifest,
+        sync: InStep,
+        found: dict | None = None,
     ) -> None:
+        """`found`, if given, keeps each query's dense and BM25 candidates (which do not
+        depend on the fusion weights) for the evaluation's tuning: the archive must not
+        change while it is used."""
         self.settings, self.backends, self.manifest, self.sync = settings, backends, manifest, sync
+        self.found = found
 
     def search(
         self,
@@ -63,23 +72,13 @@ class Retriever:
         without `copies` and `stories` they are kept, after the newest version's."""
         s = self.settings
         pool = max(4 * k, 40)
-        limits = (filters or Filters()).capped(as_of)
-        vector = self.backends.embedder.embed([query])[0] if mode != "keyword" else None
-        dense: list[Hit] = []
-        keyword: list[tuple[str, float]] = []
-        with self.sync.reading() as (store, index):
-            if vector is not None:
-                dense = store.query(vector, pool, limits)
-            if mode != "dense":
-                keyword = index.search(query, pool, limits)
-            # BM25's ranking must include the chunks dense search found; fetch only the rest.
-            found = {h.chunk_id: h for h in dense}
-            found.update(
-                {h.chunk_id: h for h in store.get([c for c, _ in keyword if c not in found])}
-            )
-        keyword_hits = [
-            replace(found[cid], keyword_score=score) for cid, score in keyword if cid in found
-        ]
+        key = (query, pool, as_of, mode, filters)
+        if self.found is not None and key in self.found:
+            dense, keyword_hits = self.found[key]
+        else:
+            dense, keyword_hits = self._candidates(query, pool, as_of, mode, filters)
+            if self.found is not None:
+                self.found[key] = dense, keyword_hits
         weights = Fusion(
             s.fusion_keyword_weight,
             s.fusion_date_weight,
@@ -104,6 +103,29 @@ class Retriever:
                 current = newest + [h for h in current if h.chunk_id in older]
         kept = cap_per_doc(current, per_doc, k)
         return [replace(h, rank=i) for i, h in enumerate(kept, start=1)], older
+
+    def _candidates(
+        self, query: str, pool: int, as_of: dt.date | None, mode: str, filters: Filters | None
+    ) -> tuple[list[Hit], list[Hit]]:
+        """The `pool` best chunks by meaning and by BM25 (with their keyword scores)."""
+        limits = (filters or Filters()).capped(as_of)
+        vector = self.backends.embedder.embed([query])[0] if mode != "keyword" else None
+        dense: list[Hit] = []
+        keyword: list[tuple[str, float]] = []
+        with self.sync.reading() as (store, index):
+            if vector is not None:
+                dense = store.query(vector, pool, limits)
+            if mode != "dense":
+                keyword = index.search(query, pool, limits)
+            # BM25's ranking must include the chunks dense search found; fetch only the rest.
+            found = {h.chunk_id: h for h in dense}
+            found.update(
+                {h.chunk_id: h for h in store.get([c for c, _ in keyword if c not in found])}
+            )
+        keyword_hits = [
+            replace(found[cid], keyword_score=score) for cid, score in keyword if cid in found
+        ]
+        return dense, keyword_hits
 
     def newest_about(
         self, query: str, names: set[str], as_of: dt.date | None, filters: Filters | None, n: int
