@@ -45,13 +45,22 @@ def evaluate(settings: Settings, args: argparse.Namespace) -> int:
     else:
         rows = _on_archives(settings, args, bar)
     weights = {n.removeprefix(WEIGHTS): r for n, r in rows.items() if n.startswith(WEIGHTS)}
-    print(format_table({n: r for n, r in rows.items() if not n.startswith(WEIGHTS)}))
+    print(_tables({n: r for n, r in rows.items() if not n.startswith(WEIGHTS)}))
     if weights:
         print("\nweights chosen\n" + format_table(weights))
     if args.out:
         args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {args.out}")
     return 0
+
+
+def _tables(rows: dict[str, dict]) -> str:
+    """The rows as one table per set of columns (retrieval, answers, tuning, archives), in
+    the order their first rows came."""
+    groups: dict[tuple, dict[str, dict]] = {}
+    for name, row in rows.items():
+        groups.setdefault(tuple(row), {})[name] = row
+    return "\n\n".join(format_table(group) for group in groups.values())
 
 
 def _on_archives(settings: Settings, args: argparse.Namespace, bar) -> dict[str, dict]:

@@ -113,9 +113,6 @@ def run_eval(
                 return [h.source for h in archive.search(q.query, k, as_of=q.as_of, mode=mode)]
 
             rows[mode] = evaluate_retrieval(search, questions, k)
-    if retrieval:
-        rows["hybrid+rerank"]["chunks"] = archive.backends.store.count()
-        rows["hybrid+rerank"]["skipped_files"] = len(skipped)
     if answers:
         with bar(total=len(questions), desc="answers", unit="q") as progress:
 
@@ -152,6 +149,7 @@ def run_eval(
     rows["archive"] = {
         "files": len(files),
         "chunks": archive.backends.store.count(),
+        "skipped_files": len(skipped),
         "ingest_s": ingested,  # near 0 when the cached archive was complete
         "eval_s": time.perf_counter() - started - ingested,
     }
