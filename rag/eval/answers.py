@@ -81,7 +81,7 @@ def evaluate_answers(
         articles = {c.n: c.source for c in answer.citations}  # one number per article
         cited += len(articles)
         precise += sum(source in q.targets for source in articles.values())
-        in_story += sum(source in (q.story_targets or q.targets) for source in articles.values())
+        in_story += sum(source in q.in_story for source in articles.values())
     n = max(len(questions), 1)
     return {
         "questions": len(questions),

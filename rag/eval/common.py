@@ -23,6 +23,11 @@ class Question:
     # the targets and every article of their stories (or copies) that holds the answer
     story_targets: frozenset[str] = frozenset()
 
+    @property
+    def in_story(self) -> frozenset[str]:
+        """The story-level targets, or the targets where they were not widened."""
+        return self.story_targets or self.targets
+
 
 def load_questions(path: Path) -> list[Question]:
     questions = []

@@ -141,7 +141,7 @@ class Tuner(Tuning):
                         answer.abstained,
                         len(articles),
                         sum(s in q.targets for s in articles.values()),
-                        sum(s in (q.story_targets or q.targets) for s in articles.values()),
+                        sum(s in q.in_story for s in articles.values()),
                     )
                 )
             self.memo[config] = found
@@ -198,13 +198,12 @@ class SearchTuner(Tuning):
             found = []
             for q, _ in self.questions:
                 sources = [h.source for h in tuned.search(q.query, self.k, as_of=q.as_of)]
-                story = q.story_targets or q.targets
                 found.append(
                     Found(
                         hit_at(sources, q.targets, self.k),
                         reciprocal_rank(sources, q.targets),
-                        hit_at(sources, story, self.k),
-                        reciprocal_rank(sources, story),
+                        hit_at(sources, q.in_story, self.k),
+                        reciprocal_rank(sources, q.in_story),
                     )
                 )
             self.memo[config] = found

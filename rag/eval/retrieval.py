@@ -45,8 +45,8 @@ def evaluate_retrieval(
         hits4.append(hit_at(sources, q.targets, 4))
         hitsk.append(hit_at(sources, q.targets, k))
         rr.append(reciprocal_rank(sources, q.targets, 10))
-        story_hits.append(hit_at(sources, q.story_targets or q.targets, k))
-        story_rr.append(reciprocal_rank(sources, q.story_targets or q.targets, 10))
+        story_hits.append(hit_at(sources, q.in_story, k))
+        story_rr.append(reciprocal_rank(sources, q.in_story, 10))
     return {
         "questions": len(questions),
         "hit@4": statistics.fmean(hits4),

@@ -67,9 +67,10 @@ _BYLINE = re.compile(
     rf"^(?:{_NAME}\s){{1,3}}(?:covers|reports on|writes about|is an? [\w ]{{0,40}}"
     r"(?:reporter|correspondent|writer|editor|columnist))\b"
 )
-_POST = re.compile(r"pic\.twitter\.com/\w+|\(@\w+\)\s+\w+\s+\d{1,2},\s+\d{4}\s*$")
+_POSTED = r"\(@\w+\)\s+\w+\s+\d{1,2},\s+\d{4}\s*$"  # an embedded post's "(@handle) May 1, 2022"
+_POST = re.compile(rf"pic\.twitter\.com/\w+|{_POSTED}")
 _EMBED = re.compile(
-    r"pic\.twitter\.com/|\(@\w+\)\s+\w+\s+\d{1,2},\s+\d{4}\s*$"  # an embedded post
+    rf"pic\.twitter\.com/|{_POSTED}"  # an embedded post
     r"|\b\d{1,2}:\d\d\s+-\s+Source:|^Video Ad Feedback\b"  # a video box
     r"|^(?:RELATED|READ MORE|MORE|WATCH|LISTEN):"  # a link to another page
 )
