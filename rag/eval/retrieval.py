@@ -125,7 +125,8 @@ def run_eval(
         with bar(total=len(early), desc="too early", unit="q") as progress:
             rows["too early"] = evaluate_answers(ask, early)
     if retrieval and folds:
-        from rag.eval.folds import SearchTuner, cross_validate
+        from rag.eval.folds import SearchTuner
+        from rag.eval.tuning import cross_validate
 
         with bar(total=folds, desc=f"search, {folds} folds", unit="fold") as progress:
             tuner = SearchTuner(archive, questions, k)
@@ -133,7 +134,8 @@ def run_eval(
         rows.update({f"search {name}": row for name, row in found.items()})
         rows.update({f"{WEIGHTS}search {name}": weights for name, weights in chosen.items()})
     if answers and folds:
-        from rag.eval.folds import Tuner, cross_validate
+        from rag.eval.folds import Tuner
+        from rag.eval.tuning import cross_validate
 
         with bar(total=len(questions) + len(early), desc="read once", unit="q") as progress:
             tuner = Tuner(archive, questions, lambda: progress.update(1))

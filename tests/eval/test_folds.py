@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from rag.eval.common import Question
-from rag.eval.folds import SEARCH_GRID, SearchTuner, cross_validate, week_folds
+from rag.eval.folds import SEARCH_GRID, SearchTuner
+from rag.eval.tuning import cross_validate, week_folds
 from tests.conftest import ROOT, write_article
 
 
