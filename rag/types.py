@@ -149,6 +149,18 @@ class DocInfo:
 
 
 @dataclass(frozen=True)
+class Entity:
+    """A name spaCy found in an article (rag/ingest/reading.py): `text[start:end]`, its kind
+    (PERSON, ORG, GPE, LOC, NORP, EVENT, FAC, DATE …) and its normalised form, lower-cased
+    without titles, a leading "the" or a possessive ("Sen. Jeff Merkley's" -> "jeff merkley")."""
+
+    start: int
+    end: int
+    label: str
+    key: str
+
+
+@dataclass(frozen=True)
 class Attribution:
     """What someone is reported to have said (rag/ingest/attribution.py): `start`:`end` is
     the quote (or reported content) in the article's text, `speaker_start`:`speaker_end`

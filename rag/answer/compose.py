@@ -75,7 +75,8 @@ class Composer:
         k = k or self.settings.top_k
         hits, k = self.retriever.passages(query, as_of, filters, k, copies, names)
         furniture = frozenset(self.retriever.furniture(hits))
-        sentences = sentences_of(query, hits[:k], self.backends.embedder, furniture)
+        named = self.manifest.entities.of([h.doc_id for h in hits[:k]])
+        sentences = sentences_of(query, hits[:k], self.backends.embedder, furniture, named)
         day = as_of or dt.date.today()
         limits = (filters or Filters()).capped(day)
         return Reading(question, query, tuple(hits), k, furniture, day, tuple(sentences), limits)

@@ -17,11 +17,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.answer.question import STATEMENT, candidates, is_statement, question_kind
+from rag.answer.question import NAME, STATEMENT, candidates, is_statement, question_kind
 from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.index.embeddings import Encoder
 from rag.text.patterns import NAME_WORD, NUMBER, content_words
-from rag.types import Hit, Span, site_of
+from rag.types import Entity, Hit, Span, site_of
 
 # The weights of score and rank: rag/answer/weights.py. Votes for an answer come from the
 # _VOTERS best sentences, each weighted exp((score - best score) / _VOTE_SPREAD).
@@ -61,6 +61,7 @@ class Sentence:
     span: Span
     text: str
     similarity: float
+    names: frozenset[str] | None = None  # words of the names spaCy found in it; None: unknown
 
 
 def sentences_of(
@@ -68,10 +69,13 @@ def sentences_of(
     hits: list[Hit],
     embedder: Encoder,
     furniture: set[tuple[str, int]] = frozenset(),
+    entities: dict[str, list[Entity]] | None = None,
 ) -> list[Sentence]:
     """Every distinct sentence of the hits, and each article's headline, with its similarity
     to the question. Headlines count: news often states the answer only there. Sentences in
     `furniture` ((doc_id, start): page furniture, rag/text/furniture.py) are left out.
+    `entities` (doc_id -> the names found at ingest, rag/index/entities.py) gives each
+    sentence of those articles the words of the names it holds.
 
     Sentence vectors stored at ingest are used; only sentences without one are embedded."""
     seen: set[tuple[str, int]] = set(furniture)
@@ -92,7 +96,24 @@ def sentences_of(
     asked_vector = next(embedded)
     vectors = np.stack([next(embedded) if v is None else v for v in stored])
     similarity = vectors @ asked_vector
-    return [Sentence(*c, float(sim)) for c, sim in zip(candidates, similarity)]
+    return [
+        Sentence(*c, float(sim), _names_in(entities, c[0].doc_id, c[1]))
+        for c, sim in zip(candidates, similarity)
+    ]
+
+
+def _names_in(
+    entities: dict[str, list[Entity]] | None, doc_id: str, span: Span
+) -> frozenset[str] | None:
+    """The words of the names (not dates) found in the sentence at `span` of `doc_id`."""
+    if entities is None or doc_id not in entities or span == _TITLE:
+        return None
+    return frozenset(
+        word
+        for e in entities[doc_id]
+        if span.start <= e.start and e.end <= span.end and e.label != "DATE"
+        for word in e.key.split()
+    )
 
 
 def score_sentences(
@@ -121,19 +142,27 @@ def rank_sentences(
         score = (1 - w.keyword) * c.similarity + w.keyword * overlap
         rank = score + w.new_fact * new_facts(_with_outlet(question, c.hit), c.text)
         scored.append(ScoredSentence(c.hit, c.span, c.text, score, overlap, rank, c.span == _TITLE))
-    return sorted(_ranked(question, hits, scored, w), key=lambda s: s.rank, reverse=True)
+    names = [c.names for c in sentences]
+    return sorted(_ranked(question, hits, scored, w, names), key=lambda s: s.rank, reverse=True)
 
 
 def _ranked(
-    question: str, hits: list[Hit], scored: list[ScoredSentence], w: AnswerWeights
+    question: str,
+    hits: list[Hit],
+    scored: list[ScoredSentence],
+    w: AnswerWeights,
+    names: list[frozenset[str] | None],
 ) -> list[ScoredSentence]:
     """The sentences with the answer-kind vote, whether they offer an answer of the kind at
-    all, and the article's search rank in their rank."""
+    all, and the article's search rank in their rank. A name asked for ("who", "which
+    team") is a word of a name spaCy found in the sentence, where its names are stored."""
     kind = question_kind(question)
     if kind == STATEMENT:
         offered = [{"quote"} if is_statement(s.text) else set() for s in scored]
     else:
         offered = [candidates(kind, _with_outlet(question, s.hit), s.text) for s in scored]
+        if kind == NAME and w.names:
+            offered = [o if n is None else o & n for o, n in zip(offered, names)]
     best = max(s.score for s in scored)
     votes: Counter[str] = Counter()
     voters = sorted(range(len(scored)), key=lambda i: scored[i].score, reverse=True)[:_VOTERS]

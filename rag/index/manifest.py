@@ -14,12 +14,13 @@ from pathlib import Path
 from rag.index.connections import PerThread
 from rag.index.copies import Copies
 from rag.index.embedded import Embedded, Embedding
+from rag.index.entities import Entities
 from rag.index.quotes import Quotes
 from rag.index.sentence_keys import SentenceKeys
 from rag.index.stories import Stories
 from rag.index.vectors import SentenceVectors
 from rag.text.urls import url_key
-from rag.types import Article, Attribution, DocInfo
+from rag.types import Article, Attribution, DocInfo, Entity
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -72,6 +73,7 @@ class Manifest:
         self.copies = Copies(self.db)
         self.stories = Stories(self.db)
         self.quotes = Quotes(self.db)
+        self.entities = Entities(self.db)
         self.embedded = Embedded(self.db)
 
     def generation(self) -> int:
@@ -131,12 +133,13 @@ class Manifest:
         sentences: list[str] | None = None,
         quotes: list[Attribution] | None = None,
         embedded: dict[str, Embedding] | None = None,
+        entities: list[Entity] | None = None,
     ) -> None:
         """Make `version` the document's current version, atomically, with its headline and
         sentence vectors, its sentences' furniture keys (rag/index/sentence_keys.py),
         whether it copies an earlier article (rag/index/copies.py), its story
-        (rag/index/stories.py), its attributions (rag/index/quotes.py) and what the model
-        made of its chunks (rag/index/embedded.py)."""
+        (rag/index/stories.py), its attributions (rag/index/quotes.py), its named entities
+        (rag/index/entities.py) and what the model made of its chunks (rag/index/embedded.py)."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         starts, packed = (None, None) if vectors is None else vectors.pack()
         with self.db:
@@ -162,6 +165,7 @@ class Manifest:
             self._write_copies(article.doc_id, article.day, sentences or [])
             self._write_story(article.doc_id, article.day, article.title, article.text)
             self.quotes.write(article.doc_id, quotes or [])
+            self.entities.write(article.doc_id, entities or [])
             self.embedded.write(article.doc_id, embedded or {})
             self._bump()
 
@@ -184,6 +188,11 @@ class Manifest:
         with self.db:
             self.quotes.write(doc_id, quotes)
 
+    def find_entities(self, doc_id: str, entities: list[Entity]) -> None:
+        """Store the named entities of a document stored before they were found."""
+        with self.db:
+            self.entities.write(doc_id, entities)
+
     def find_copies(self, doc_id: str, day: int, sentences: list[str]) -> None:
         """Look for the copies of a document stored before copies were looked for."""
         with self.db:
@@ -203,6 +212,7 @@ class Manifest:
             self.copies.delete(doc_id)
             self.stories.delete(doc_id)
             self.quotes.delete(doc_id)
+            self.entities.delete(doc_id)
             self.embedded.delete(doc_id)
             self._bump()
         return cur.rowcount > 0

@@ -27,8 +27,8 @@ from rag.index.manifest import Manifest
 from rag.index.steps import WriteSteps
 from rag.index.sync import InStep
 from rag.index.vectors import SentenceVectors
+from rag.ingest import reading
 from rag.ingest.articles import ArticleError
-from rag.ingest.attribution import attributions
 from rag.ingest.chunking import chunk_article
 from rag.settings import Settings
 from rag.text.dates import day_number
@@ -128,7 +128,7 @@ class Writer:
         s = self.settings
         chunks = chunk_article(article, s.chunk_max_words, s.chunk_overlap_sentences, version)
         vectors, pooled, embedded, fresh = self._embed(article.title, chunks)
-        quotes = attributions(article.text)
+        quotes, names = reading.read(article.text)
         store, step = self.sync.store(), self.steps
         self.manifest.begin(article.doc_id, version)
         step(f"pending version of {article.doc_id} noted")
@@ -143,6 +143,7 @@ class Writer:
             [article.text[s.start : s.end] for s in sentences],
             quotes,
             embedded,
+            names,
         )
         step(f"manifest switched to the new version of {article.doc_id}")
         store.delete(article.doc_id, keep_version=version)
@@ -218,7 +219,11 @@ class Writer:
         for doc_id, date, title, text in self.manifest.stories.missing():  # stored before
             self.manifest.find_story(doc_id, day_number(date), title, text)
         for doc_id, text in self.manifest.quotes.missing():  # stored before attributions
-            self.manifest.find_quotes(doc_id, attributions(text))
+            quotes, names = reading.read(text)
+            self.manifest.find_quotes(doc_id, quotes)
+            self.manifest.find_entities(doc_id, names)
+        for doc_id, text in self.manifest.entities.missing():  # stored before entities
+            self.manifest.find_entities(doc_id, reading.entities(text))
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document and all its chunks; False if there is no such document."""
