@@ -75,6 +75,13 @@ def _check_whole(archive: Archive) -> set[str]:
     assert said == set(versions)  # every article quotes its mayor; none left over
     for doc_id, start, end in db.execute("SELECT doc_id, start, end FROM quotes"):
         assert 0 <= start < end <= len(archive.document(doc_id)[1])  # within the current text
+    named = {r[0] for r in db.execute("SELECT doc_id FROM named_docs")}
+    assert named == set(versions)  # each one's names written with it
+    mayors = db.execute("SELECT doc_id, start, end FROM entities WHERE key LIKE '%ilse brandt'")
+    by_doc = {doc_id: (start, end) for doc_id, start, end in mayors}
+    assert set(by_doc) == set(versions)  # none left over from a deleted or replaced version
+    for doc_id, (start, end) in by_doc.items():
+        assert archive.document(doc_id)[1][start:end].endswith("Ilse Brandt")
     rows = list(archive.backends.store.rows())
     for doc in archive.documents():
         current = [r for r in rows if r[1] == doc.doc_id and r[2] == versions[doc.doc_id]]

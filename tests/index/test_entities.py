@@ -1,0 +1,64 @@
+"""The names spaCy finds in each article at ingest: stored with the article at their exact
+offsets, gone with it, found for an archive stored before they were."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rag.pipeline import Archive
+from tests.conftest import SEEDS, write_article
+
+BRIEF = (
+    "Secretary of State Antony Blinken met European ministers in Brussels on Tuesday.",
+    "Russia's deputy foreign minister Sergei Ryabkov said the talks had reached a dead end.",
+)
+
+
+def _names(archive: Archive, title: str) -> dict[str, tuple[str, str]]:
+    """key -> (label, the stored text at the entity's offsets) of the article's entities."""
+    doc = next(d for d in archive.documents() if d.title == title)
+    text = archive.document(doc.doc_id)[1]
+    found = archive.manifest.entities.of([doc.doc_id]).get(doc.doc_id, [])
+    return {e.key: (e.label, text[e.start : e.end]) for e in found}
+
+
+def test_an_articles_names_are_stored_with_it_at_their_offsets(archive, tmp_path: Path):
+    write_article(tmp_path / "a", "brief.txt", "Blinken in Brussels", "20220110",
+                  "https://news.test/brief", *BRIEF)  # fmt: skip
+    archive.ingest([tmp_path / "a"])
+    names = _names(archive, "Blinken in Brussels")
+    assert names["antony blinken"] == ("PERSON", "Antony Blinken")  # the title is not the name
+    assert names["sergei ryabkov"] == ("PERSON", "Sergei Ryabkov")
+    assert names["brussels"] == ("GPE", "Brussels")
+    assert names["tuesday"] == ("DATE", "Tuesday")
+    assert names["russia"][0] == "GPE"  # "Russia's": the possessive is not part of the key
+
+
+def test_an_articles_names_go_when_it_is_replaced_or_deleted(archive, tmp_path: Path):
+    path = write_article(tmp_path / "a", "brief.txt", "Blinken in Brussels", "20220110",
+                         "https://news.test/brief", *BRIEF)  # fmt: skip
+    archive.ingest([tmp_path / "a"])
+    path.write_text(path.read_text().replace("Sergei Ryabkov", "Maria Zakharova"))
+    archive.ingest([tmp_path / "a"])
+    names = _names(archive, "Blinken in Brussels")
+    assert "maria zakharova" in names and "sergei ryabkov" not in names
+    doc = archive.documents()[0]
+    assert archive.delete(doc.doc_id)
+    assert archive.manifest.entities.of([doc.doc_id]) == {}
+    rows = archive.manifest.db.execute("SELECT count(*) FROM entities").fetchone()[0]
+    assert rows == 0  # nothing left of any version
+
+
+def test_an_archive_from_before_names_gets_them_at_the_next_ingest(archive, tmp_path: Path):
+    write_article(tmp_path / "a", "brief.txt", "Blinken in Brussels", "20220110",
+                  "https://news.test/brief", *BRIEF)  # fmt: skip
+    archive.ingest([tmp_path / "a"])
+    with archive.manifest.db as db:  # as an archive stored before names were found has it
+        db.execute("DELETE FROM entities")
+        db.execute("DELETE FROM named_docs")
+    assert _names(archive, "Blinken in Brussels") == {}
+    doc_id = archive.documents()[0].doc_id
+    said = archive.quotes(doc_id=doc_id)
+    archive.ingest([SEEDS])
+    assert _names(archive, "Blinken in Brussels")["antony blinken"][0] == "PERSON"
+    assert archive.quotes(doc_id=doc_id) == said  # its attributions kept, none twice
