@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from rag.answer.conflicts import add_conflicts
 from rag.answer.evidence import Sentence, rank_sentences, sentences_of
-from rag.answer.question import asks_latest, names_in
+from rag.answer.question import asks_latest
 from rag.answer.quotes import Answerer, OnToken
 from rag.answer.scope import in_period, out_of_scope
 from rag.answer.speakers import asked_speaker, is_about, said_answer
@@ -23,7 +23,7 @@ from rag.index.manifest import Manifest
 from rag.search.retriever import Retriever
 from rag.settings import Settings
 from rag.text.dates import day as format_day
-from rag.text.patterns import content_words
+from rag.text.patterns import content_words, names_in
 from rag.types import Filters, Hit, Quote
 
 if TYPE_CHECKING:

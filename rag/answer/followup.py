@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.question import names_in
-from rag.text.patterns import content_words
+from rag.text.patterns import content_words, names_in
 
 _OPENER = re.compile(r"^(?:and|but|also|so|then|ok|okay)\b[\s,]*", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^(?:what|how) about\s+(.+?)\s*\??$", re.IGNORECASE)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from rag.search.dates import names_time
-from rag.text.patterns import MONTH, NAME_WORD, NOT_NAMES, NUMBER, WEEKDAY, YEAR, is_stop_word
+from rag.text.patterns import CALENDAR, MONTH, NAMES, NOT_NAMES, NUMBER, WEEKDAY, YEAR, is_stop_word
 
 NAME, NUMBER_KIND, DATE, STATEMENT, OTHER = "name", "number", "date", "statement", "other"
 
@@ -29,8 +29,6 @@ _KINDS = (
         r"|\bwhat (?:country|city|state|company|team|name|nation|organization|group)\b",
     ),
 )
-# A run of capitalized words, allowing short joiners: Stade de France, Bank of America.
-_NAMES = re.compile(rf"{NAME_WORD}(?:\s+(?:of|de|du|la|the|and|&)?\s*{NAME_WORD})*")
 _AMOUNT = re.compile(
     rf"\$?(?:{NUMBER})(?:\s*(?:%|percent|million|billion|trillion|thousand))?", re.IGNORECASE
 )
@@ -39,7 +37,6 @@ _DATES = re.compile(
     rf"(?:19|20)\d\d|{MONTH}|yesterday|today|last (?:week|month|year))\b"
 )
 _QUOTED = re.compile(r"[“\"][^”\"]{12,}[”\"]")
-_CALENDAR = re.compile(rf"(?:{WEEKDAY}|{MONTH})\.?")
 
 
 def question_kind(question: str) -> str:
@@ -58,13 +55,13 @@ def candidates(kind: str, question: str, sentence: str) -> set[str]:
     asked = {w.lower().strip(".'’") for w in re.findall(r"[\w'’.&$%-]+", question)}
     found: set[str] = set()
     if kind in (NAME, OTHER):
-        for match in _NAMES.finditer(sentence):
+        for match in NAMES.finditer(sentence):
             words = [w for w in match.group(0).split() if w not in NOT_NAMES]
             if match.start() == 0 and words and is_stop_word(words[0]):
                 words = words[1:]  # a sentence's first word is capitalized anyway
             for word in words:
                 word = word.lower().strip(".'’")
-                if word not in asked and not _CALENDAR.fullmatch(word.title()):
+                if word not in asked and not CALENDAR.fullmatch(word.title()):
                     found.add(word)
     elif kind == NUMBER_KIND:
         for match in _AMOUNT.finditer(sentence):
@@ -85,17 +82,3 @@ def asks_latest(question: str) -> bool:
     """True for an open question that names no time ("what happened to X?", "is the port
     open?"): its answer is the latest development, then earlier context."""
     return question_kind(question) == OTHER and not names_time(question)
-
-
-def names_in(question: str) -> list[str]:
-    """The names a question holds, e.g. ["Patriot Front"] (leading question and stop words
-    and day or month names left out)."""
-    names = []
-    for match in _NAMES.finditer(question):
-        words = match.group(0).split()
-        while words and (words[0] in NOT_NAMES or is_stop_word(words[0])):
-            words = words[1:]
-        words = [w for w in words if not _CALENDAR.fullmatch(w)]
-        if words:
-            names.append(" ".join(words))
-    return names

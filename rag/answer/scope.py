@@ -13,11 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from rag.answer.evidence import ScoredSentence
-from rag.answer.question import names_in
 from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.search.dates import DateRange, question_range
 from rag.text.dates import day
-from rag.text.patterns import YEAR, content_words
+from rag.text.patterns import YEAR, content_words, names_in
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,9 @@ import re
 
 from langchain_core.prompts import PromptTemplate
 
-from rag.answer.question import names_in
 from rag.answer.types import Answer, Citation, Claim
 from rag.text.dates import day
-from rag.text.patterns import content_words
+from rag.text.patterns import content_words, names_in
 from rag.types import Hit, Quote, site_of
 
 _WHO = r"(?P<who>.+?)"

@@ -44,6 +44,9 @@ TITLES = frozenset(
     "representative minister chancellor mayor judge".split()
 )
 _TOKEN = re.compile(r"[a-z0-9]+")
+# A run of capitalized words, allowing short joiners: Stade de France, Bank of America.
+NAMES = re.compile(rf"{NAME_WORD}(?:\s+(?:of|de|du|la|the|and|&)?\s*{NAME_WORD})*")
+CALENDAR = re.compile(rf"(?:{WEEKDAY}|{MONTH})\.?")
 
 
 def content_words(text: str) -> set[str]:
@@ -59,3 +62,17 @@ def is_stop_word(word: str) -> bool:
 def marker_numbers(group: str) -> list[int]:
     """The citation numbers in one marker's inside, e.g. "1, 2" -> [1, 2]."""
     return [int(n) for n in re.split(r"[,;]", group)]
+
+
+def names_in(question: str) -> list[str]:
+    """The names a question holds, e.g. ["Patriot Front"] (leading question and stop words
+    and day or month names left out)."""
+    names = []
+    for match in NAMES.finditer(question):
+        words = match.group(0).split()
+        while words and (words[0] in NOT_NAMES or is_stop_word(words[0])):
+            words = words[1:]
+        words = [w for w in words if not CALENDAR.fullmatch(w)]
+        if words:
+            names.append(" ".join(words))
+    return names

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.followup import standalone
-from rag.answer.question import asks_latest, candidates, names_in, question_kind
+from rag.answer.question import asks_latest, candidates, question_kind
 from rag.answer.scope import key_terms
+from rag.text.patterns import names_in
 
 
 @pytest.mark.parametrize(
