@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # 0: "newer" is a ranking, newest first; else a prior exp(-age / days) on an article's
     # age before "as of" (`python -m rag eval --folds` fits it on the dev quiz dates).
     fusion_recency_days: float = Field(default=0.0, ge=0)
+    # The articles naming every name the question names (spaCy's names, found at ingest).
+    fusion_name_weight: float = Field(default=0.0, ge=0)
     # Chunks one article may take in the top k before other articles are filled in.
     max_chunks_per_doc: int = Field(default=1, gt=0)
     # Answers may quote several passages of one article.

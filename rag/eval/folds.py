@@ -38,6 +38,7 @@ GRID: dict[str, tuple[float, ...]] = {
     "vote": (0.0, 0.025, 0.05, 0.1, 0.15, 0.2),
     "adds": (0.0, 0.025, 0.05, 0.1),
     "article": (0.0, 0.1, 0.2, 0.3, 0.45, 0.6),
+    "names": (False, True),
     "margin": (0.1, 0.15, 0.2, 0.3, 0.4),
     "per_story": (1, 2, 3),
     "words": (0, 60, 90, 120),
@@ -51,6 +52,7 @@ SEARCH_GRID: dict[str, tuple[float, ...]] = {
     "fusion_recency_days": (0.0, 3.0, 7.0, 14.0, 30.0, 90.0),
     "fusion_keyword_weight": (0.25, 0.5, 0.75, 1.0),
     "fusion_date_weight": (0.0, 0.125, 0.25, 0.5),
+    "fusion_name_weight": (0.0, 0.25, 0.5, 1.0),
 }
 
 

@@ -3,9 +3,13 @@ commit transaction with the article they come from, looked up by document and sp
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
+from rag.text.patterns import TITLES
 from rag.types import Entity
+
+_WORD = re.compile(r"[^\W_]+(?:['’.&-][^\W_]+)*")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entities (
@@ -18,6 +22,25 @@ CREATE TABLE IF NOT EXISTS entities (
 CREATE INDEX IF NOT EXISTS entities_by_doc ON entities (doc_id);
 CREATE TABLE IF NOT EXISTS named_docs (doc_id TEXT PRIMARY KEY);
 """
+
+
+def normalised(name: str, label: str = "PERSON") -> str:
+    """A name's form for comparing: lower-case words without a possessive, a leading "the"
+    and (for people) titles: "Sen. Jeff Merkley's" -> "jeff merkley"."""
+    name = re.sub(r"['’]s?$", "", name.strip())
+    words = _WORD.findall(name.lower())
+    if words[:1] == ["the"]:
+        words = words[1:]
+    if label == "PERSON":
+        words = [w for w in words if w.rstrip(".") not in TITLES] or words
+    return " ".join(words)
+
+
+def holds(found: list[Entity], name: str) -> bool:
+    """True if one of the names in `found` (not dates) has every word of `name`: "Johnson"
+    is in "Boris Johnson", "Boris Johnson" is not in "Dustin Johnson"."""
+    words = set(normalised(name).split())
+    return bool(words) and any(e.label != "DATE" and words <= set(e.key.split()) for e in found)
 
 
 class Entities:

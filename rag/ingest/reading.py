@@ -4,15 +4,12 @@ paragraphs that hold speech: rag/ingest/attribution.py, which reuses these entit
 
 from __future__ import annotations
 
-import re
-
+from rag.index.entities import normalised
 from rag.ingest import attribution
-from rag.text.patterns import TITLES
 from rag.types import Attribution, Entity
 
 # Kinds kept: names and dates. Amounts, ordinals and times are found by word patterns.
 KINDS = frozenset("PERSON ORG GPE LOC NORP FAC EVENT PRODUCT WORK_OF_ART LAW DATE".split())
-_WORD = re.compile(r"[^\W_]+(?:['’.&-][^\W_]+)*")
 
 
 def read(text: str) -> tuple[list[Attribution], list[Entity]]:
@@ -26,18 +23,6 @@ def read(text: str) -> tuple[list[Attribution], list[Entity]]:
 def entities(text: str) -> list[Entity]:
     """The article's entities alone (for archives stored before they were found)."""
     return _entities(attribution.entity_pass(text)) if text.strip() else []
-
-
-def normalised(name: str, label: str = "PERSON") -> str:
-    """A name's form for comparing: lower-case words without a possessive, a leading "the"
-    and (for people) titles: "Sen. Jeff Merkley's" -> "jeff merkley"."""
-    name = re.sub(r"['’]s?$", "", name.strip())
-    words = _WORD.findall(name.lower())
-    if words[:1] == ["the"]:
-        words = words[1:]
-    if label == "PERSON":
-        words = [w for w in words if w.rstrip(".") not in TITLES] or words
-    return " ".join(words)
 
 
 def _entities(named) -> list[Entity]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from rag.search.dates import DateRange
@@ -22,6 +22,9 @@ class Fusion:
     # is exp(-age / days) of its age before "as of", added at the recency weight as if ranked
     # first (1 / 61): a prior on how old the article a question wants is
     recency_days: float = 0.0
+    # the candidates whose article names everyone and everything the question names (as
+    # spaCy found them at ingest), in fused order: a passage about another "Johnson" is not
+    names: float = 0.0
 
 
 def reciprocal_rank_fusion(
@@ -87,11 +90,13 @@ def fuse(
     weights: Fusion,
     period: DateRange | None,
     today: dt.date | None = None,
+    named: Collection[str] = frozenset(),
 ) -> list[Hit]:
     """Dense and keyword hits fused into one list, best first, `score` = fused score.
 
-    Two more rankings of the same candidates join the fusion: those published within the
-    period the question names (if it names one), and all of them newest first (or, with
+    More rankings of the same candidates join the fusion: those published within the
+    period the question names (if it names one), those of the articles in `named` (doc
+    ids: the articles naming the question's names), and all of them newest first (or, with
     `weights.recency_days`, a prior on their age before `today`, the "as of" day).
     """
     keyword_scores = {h.chunk_id: h.keyword_score for h in keyword}
@@ -104,6 +109,9 @@ def fuse(
     if period is not None and weights.date:
         rankings.append([h.chunk_id for h in candidates if h.date and period.contains(_day(h))])
         factors.append(weights.date)
+    if named and weights.names:
+        rankings.append([h.chunk_id for h in candidates if h.doc_id in named])
+        factors.append(weights.names)
     if weights.recency and not weights.recency_days:
         newest = sorted(candidates, key=lambda h: _day(h) if h.date else dt.date.min, reverse=True)
         rankings.append([h.chunk_id for h in newest])

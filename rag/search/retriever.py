@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rag.index.entities import holds
 from rag.index.manifest import Manifest
 from rag.index.sync import InStep
 from rag.index.vectors import Sentences
 from rag.search.dates import question_range
 from rag.search.fusion import Fusion, cap_per_doc, fuse, one_per_copy, one_per_story
 from rag.settings import Settings
-from rag.text.patterns import content_words
+from rag.text.patterns import content_words, names_in
 from rag.types import Filters, Hit
 
 if TYPE_CHECKING:
@@ -74,19 +75,22 @@ class Retriever:
         pool = max(4 * k, 40)
         key = (query, pool, as_of, mode, filters)
         if self.found is not None and key in self.found:
-            dense, keyword_hits = self.found[key]
+            dense, keyword_hits, named = self.found[key]
         else:
             dense, keyword_hits = self._candidates(query, pool, as_of, mode, filters)
+            tuning = s.fusion_name_weight or self.found is not None
+            named = self._naming(query, dense + keyword_hits) if tuning else set()
             if self.found is not None:
-                self.found[key] = dense, keyword_hits
+                self.found[key] = dense, keyword_hits, named
         weights = Fusion(
             s.fusion_keyword_weight,
             s.fusion_date_weight,
             s.fusion_recency_weight,
             s.fusion_recency_days,
+            s.fusion_name_weight,
         )
         today = as_of or dt.date.today()
-        hits = fuse(dense, keyword_hits, weights, question_range(query, today), today)
+        hits = fuse(dense, keyword_hits, weights, question_range(query, today), today, named)
         versions = self.manifest.versions(list({h.doc_id for h in hits}))
         current = [h for h in hits if versions.get(h.doc_id) == h.version]
         if mode == "hybrid+rerank":
@@ -103,6 +107,16 @@ class Retriever:
                 current = newest + [h for h in current if h.chunk_id in older]
         kept = cap_per_doc(current, per_doc, k)
         return [replace(h, rank=i) for i, h in enumerate(kept, start=1)], older
+
+    def _naming(self, query: str, hits: list[Hit]) -> set[str]:
+        """The doc ids of the hits' articles that name every name of the question that any
+        of them names (as spaCy found them at ingest; a capitalized word that none of them
+        holds as a name is not one)."""
+        found = self.manifest.entities.of(list({h.doc_id for h in hits}))
+        holding = {name: {d for d, names in found.items() if holds(names, name)}
+                   for name in names_in(query)}  # fmt: skip
+        held = [docs for docs in holding.values() if docs]
+        return set.intersection(*held) if held else set()
 
     def _candidates(
         self, query: str, pool: int, as_of: dt.date | None, mode: str, filters: Filters | None

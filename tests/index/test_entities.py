@@ -62,3 +62,22 @@ def test_an_archive_from_before_names_gets_them_at_the_next_ingest(archive, tmp_
     archive.ingest([SEEDS])
     assert _names(archive, "Blinken in Brussels")["antony blinken"][0] == "PERSON"
     assert archive.quotes(doc_id=doc_id) == said  # its attributions kept, none twice
+
+
+def test_with_the_name_weight_a_passage_about_another_johnson_does_not_win(archive, tmp_path):
+    news = tmp_path / "news"
+    write_article(news, "golf.txt", "Johnson announces a new golf course", "20240301",
+                  "https://golf.test/a",
+                  "Dustin Johnson, the American golfer, spoke in Florida on Friday.",
+                  "Johnson announced plans for a new golf course and a training centre for "
+                  "young players.")  # fmt: skip
+    write_article(news, "pm.txt", "Prime minister in Kent", "20240302", "https://uk.test/b",
+                  "Prime Minister Boris Johnson visited Kent on Saturday to open a hospital wing.",
+                  "He also said a disused course nearby would become a public park.")  # fmt: skip
+    archive.ingest([news])
+    question = "What did Boris Johnson announce about a golf course?"
+    words_alone = archive.tuned(fusion_name_weight=0.0).search(question, k=2)
+    assert words_alone[0].title == "Johnson announces a new golf course"  # the golfer's words
+    named = archive.tuned(fusion_name_weight=0.5).search(question, k=2)
+    assert [h.title for h in named] == ["Prime minister in Kent",
+                                        "Johnson announces a new golf course"]  # fmt: skip
