@@ -31,6 +31,19 @@ def parser() -> argparse.ArgumentParser:
         help="an export's field names for title, date, url, text, e.g. text=body,date=pub "
         "(common names are recognised without it)",
     )
+    ingest.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help="chunk, embed and read the articles on a Ray cluster's workers (pip install "
+        "'ray[data]'; a worker needs this project's requirements): ADDRESS is the head's "
+        "host:port or 'auto'; without one, Ray starts on this machine. This process writes "
+        "the archive; use RAG_CHROMA_URL for a Chroma server",
+    )
+    ingest.add_argument(
+        "--workers", type=int, default=0, help="with --ray: model actors (default: one per CPU)"
+    )
     feeds = sub.add_parser("feeds", help="the RSS and Atom feeds the archive follows")
     action = feeds.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = action.add_parser("add", help="follow a feed")

@@ -13,6 +13,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from rag.ingest.bulk import field_map
+from rag.ingest.cluster import ClusterError, ray_preparer
 from rag.pipeline import Archive
 from rag.types import FileResult
 
@@ -27,8 +28,19 @@ def ingest(archive: Archive, args: argparse.Namespace) -> int:
     except ValueError as e:
         print(f"error: --fields: {e}", file=sys.stderr)
         return EXIT_FATAL
-    urls = [p for p in args.paths if p.startswith(("http://", "https://"))]
-    paths = [Path(p) for p in args.paths if p not in urls]
+    given, address = list(args.paths), args.ray
+    if address and Path(address).exists():  # "--ray PATH": the path is no address
+        given, address = [address, *given], "local"
+    urls = [p for p in given if p.startswith(("http://", "https://"))]
+    paths = [Path(p) for p in given if p not in urls]
+    preparer = None
+    if address and paths:
+        try:
+            preparer = ray_preparer(archive.settings, "" if address == "local" else address,
+                                    args.workers)  # fmt: skip
+        except ClusterError as e:
+            print(f"error: --ray: {e}", file=sys.stderr)
+            return EXIT_FATAL
     bar = tqdm(total=0, unit="item", desc="ingest", file=sys.stderr, dynamic_ncols=True)
 
     def progress(done: int, total: int, result: FileResult) -> None:
@@ -37,8 +49,13 @@ def ingest(archive: Archive, args: argparse.Namespace) -> int:
 
     results: Iterable[FileResult] = []
     if paths:
-        results = archive.ingest_stream(paths, progress, fields)
-    code = _report(results, bar)
+        results = archive.ingest_stream(paths, progress, fields, preparer)
+    try:
+        code = _report(results, bar)
+    except ClusterError as e:  # what was written before stays, whole
+        bar.close()
+        print(f"error: --ray: {e}", file=sys.stderr)
+        return EXIT_FATAL
     if urls:
         code = max(code, _report(archive.ingest_urls(urls, progress), bar))
     bar.close()

@@ -22,7 +22,7 @@ from rag.index.quotes import Speaker
 from rag.index.stories import summarize
 from rag.index.sync import InStep
 from rag.ingest.articles import expand_paths
-from rag.ingest.writer import Progress, Writer
+from rag.ingest.writer import Preparer, Progress, Writer
 from rag.search.retriever import Retriever
 from rag.settings import Settings
 from rag.sources import Sources
@@ -103,11 +103,16 @@ class Archive:
         return list(self.ingest_stream(paths, progress, fields))
 
     def ingest_stream(
-        self, paths: Iterable[Path], progress: Progress | None = None, fields: Fields = None
+        self,
+        paths: Iterable[Path],
+        progress: Progress | None = None,
+        fields: Fields = None,
+        preparer: Preparer | None = None,
     ) -> Iterator[FileResult]:
         """`ingest` one result at a time, for exports of any size (rag/ingest/bulk.py): an
-        export named is read record by record, its fields named as `fields` says."""
-        return self.sources.files(expand_paths(paths), progress, fields)
+        export named is read record by record, its fields named as `fields` says. A
+        `preparer` (rag/ingest/cluster.py: a Ray cluster) does the costly part elsewhere."""
+        return self.sources.files(expand_paths(paths), progress, fields, preparer)
 
     def ingest_uploads(
         self, uploads: list[tuple[str, bytes]], progress: Progress | None = None

@@ -14,14 +14,14 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 from filelock import FileLock, Timeout
 
 from rag.index.embedded import Embedding, text_key
-from rag.index.embeddings import embed_passages
+from rag.index.embeddings import Encoder, embed_passages
 from rag.index.keyword import DELTA_MIN, Row
 from rag.index.manifest import Manifest
 from rag.index.steps import WriteSteps
@@ -33,7 +33,7 @@ from rag.ingest.chunking import chunk_article
 from rag.settings import Settings
 from rag.text.dates import day_number
 from rag.text.sentences import split_sentences
-from rag.types import Article, Chunk, FileResult
+from rag.types import Article, Attribution, Chunk, Entity, FileResult
 
 if TYPE_CHECKING:
     from rag.backends import Backends
@@ -41,6 +41,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("rag")
 Progress = Callable[[int, int, FileResult], None]  # done, total (0: not known), result
 Reader = tuple[str, Callable[[], Article]]  # a label for the user, and how to read it
+# Prepares read articles elsewhere: given (label, article or why not) and which articles
+# need work, yields (label, article or why not, its Prepared or None) in the same order.
+Preparer = Callable[
+    [Iterator[tuple[str, "Article | FileResult"]], Callable[[Article], bool]],
+    Iterator[tuple[str, "Article | FileResult", "Prepared | None"]],
+]
 # Bumped when what is stored per chunk or document changes, so documents are written anew.
 SCHEMA = 3
 
@@ -61,25 +67,26 @@ class Writer:
         return list(self.stream(readers, progress, len(readers)))
 
     def stream(
-        self, readers: Iterable[Reader], progress: Progress | None = None, total: int = 0
+        self,
+        readers: Iterable[Reader],
+        progress: Progress | None = None,
+        total: int = 0,
+        preparer: Preparer | None = None,
     ) -> Iterator[FileResult]:
         """`run` for an export of any size: readers are taken one at a time and each result
         is handed on as it comes (`total` 0: not known in advance). Holds the lock until
-        the last reader is done."""
+        the last reader is done. A `preparer` (rag/ingest/cluster.py) prepares the articles
+        elsewhere, handing them back in order; they are written here, one at a time."""
         with self._writing():
             self._recover()
-            for i, (label, read) in enumerate(readers, start=1):
-                try:
-                    result = self.add(read(), label)
-                except ArticleError as e:
-                    result = FileResult(label, "skipped", reason=str(e))
-                except OSError as e:
-                    result = FileResult(
-                        label, "skipped", reason=f"cannot read file: {e.strerror or e}"
-                    )
+            read = (_read(label, reader) for label, reader in readers)
+            ready = preparer(read, self.needs) if preparer else ((*r, None) for r in read)
+            for i, (label, item, prepared) in enumerate(ready, start=1):
+                if isinstance(item, Article):
+                    item = self.add(item, label, prepared)
                 if progress:
-                    progress(i, total, result)
-                yield result
+                    progress(i, total, item)
+                yield item
             self.update_keyword()
 
     @contextmanager
@@ -100,13 +107,15 @@ class Writer:
 
     def version(self, article: Article) -> str:
         """Names what is stored for the article: its text and how it was chunked and embedded."""
-        s = self.settings
-        recipe = f"{article.content_hash}|{s.chunk_max_words}|{s.chunk_overlap_sentences}|"
-        recipe += f"{s.embedding_name}|{SCHEMA}"
-        return hashlib.sha256(recipe.encode()).hexdigest()[:12]
+        return version_of(self.settings, article)
 
-    def add(self, article: Article, path: str = "") -> FileResult:
-        """Add or replace one article. The caller holds the lock."""
+    def needs(self, article: Article) -> bool:
+        """True unless the article is stored as it is (what a cluster is spared)."""
+        return self.manifest.version(article.doc_id) != self.version(article)
+
+    def add(self, article: Article, path: str = "", ready: Prepared | None = None) -> FileResult:
+        """Add or replace one article, from `ready` if it was prepared elsewhere (a Ray
+        worker: rag/ingest/cluster.py) for this version. The caller holds the lock."""
         same = self.manifest.same_address(article.url)
         if same and article.doc_id not in same:  # stored under an id from before URL keys
             article = replace(article, doc_id=same[0])
@@ -125,25 +134,25 @@ class Writer:
             row = self.manifest.document(article.doc_id)
             chunks = row[0].chunks if row else 0
             return FileResult(found.path, "unchanged", article.doc_id, article.title, chunks)
-        s = self.settings
-        chunks = chunk_article(article, s.chunk_max_words, s.chunk_overlap_sentences, version)
-        vectors, pooled, embedded, fresh = self._embed(article.title, chunks)
-        quotes, names = reading.read(article.text)
+        if ready is None or ready.version != version:
+            embedder = self.backends.embedder
+            ready = prepare(self.settings, embedder, article, self.manifest.embedded.get)
+        p, chunks = ready, ready.chunks
         store, step = self.sync.store(), self.steps
         self.manifest.begin(article.doc_id, version)
         step(f"pending version of {article.doc_id} noted")
-        store.add(article, chunks, vectors, version)
+        store.add(article, chunks, p.vectors, version)
         step(f"new chunks of {article.doc_id} written")
         sentences = sorted({span for c in chunks for span in c.sentences}, key=lambda s: s.start)
         self.manifest.commit(
             article,
             version,
             len(chunks),
-            SentenceVectors.of(chunks, pooled),
+            SentenceVectors.of(chunks, p.pooled),
             [article.text[s.start : s.end] for s in sentences],
-            quotes,
-            embedded,
-            names,
+            p.quotes,
+            p.embedded,
+            p.names,
         )
         step(f"manifest switched to the new version of {article.doc_id}")
         store.delete(article.doc_id, keep_version=version)
@@ -154,28 +163,7 @@ class Writer:
         self._remember(article, chunks, version)
         status = "added" if current is None else "updated"
         return FileResult(found.path, status, article.doc_id, article.title, len(chunks),
-                          embedded=fresh)  # fmt: skip
-
-    def _embed(
-        self, title: str, chunks: list[Chunk]
-    ) -> tuple[np.ndarray, list[np.ndarray], dict[str, Embedding], int]:
-        """Each chunk's vector and its sentences' pooled vectors, as `embed_passages` gives
-        them; the model reads only texts it has not read before (rag/index/embedded.py),
-        each once. Also the embeddings by key, for the manifest, and how many were new."""
-        texts = [f"{title}\n{c.text}" for c in chunks]
-        spans = [_spans(title, c) for c in chunks]
-        keys = [text_key(self.settings.embedding_name, t, sp) for t, sp in zip(texts, spans)]
-        known = self.manifest.embedded.get(keys)
-        new = {k: i for i, k in enumerate(keys) if k not in known}  # each text once
-        if new:
-            rows = list(new.values())
-            read, pooled = embed_passages(
-                self.backends.embedder, [texts[i] for i in rows], [spans[i] for i in rows]
-            )
-            known.update((k, Embedding(v, p)) for k, v, p in zip(new, read, pooled))
-        found = [known[k] for k in keys]
-        vectors = np.array([e.vector for e in found], dtype=np.float32)
-        return vectors, [e.pooled for e in found], dict(zip(keys, found)), len(new)
+                          embedded=p.fresh)  # fmt: skip
 
     def _remember(self, article: Article, chunks: list[Chunk], version: str) -> None:
         """Keep the rows just written for the keyword index, up to what its small segment
@@ -280,8 +268,70 @@ class Writer:
             yield from (Row(*r) for r in self.sync.store().rows(others))
 
 
+def _read(label: str, reader: Callable[[], Article]) -> tuple[str, Article | FileResult]:
+    """The article a reader gives, or why it was skipped."""
+    try:
+        return label, reader()
+    except ArticleError as e:
+        return label, FileResult(label, "skipped", reason=str(e))
+    except OSError as e:
+        return label, FileResult(label, "skipped", reason=f"cannot read file: {e.strerror or e}")
+
+
 def _spans(title: str, chunk: Chunk) -> list[tuple[int, int]]:
     """Character spans of the headline and of each sentence in the text embedded for
     `chunk` (the headline, a newline, the chunk's text)."""
     shift = len(title) + 1 - chunk.start
     return [(0, len(title)), *((s.start + shift, s.end + shift) for s in chunk.sentences)]
+
+
+def version_of(settings: Settings, article: Article) -> str:
+    """Names what is stored for the article: its text and how it was chunked and embedded."""
+    s = settings
+    recipe = f"{article.content_hash}|{s.chunk_max_words}|{s.chunk_overlap_sentences}|"
+    recipe += f"{s.embedding_name}|{SCHEMA}"
+    return hashlib.sha256(recipe.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the costly part of ingest makes of one article before anything is written: its
+    chunks and their vectors (and their sentences' pooled vectors), the embeddings by key
+    for the manifest, how many the model read anew, and its attributions and names."""
+
+    version: str
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    pooled: list[np.ndarray]
+    embedded: dict[str, Embedding]
+    fresh: int
+    quotes: list[Attribution]
+    names: list[Entity]
+
+
+def prepare(
+    settings: Settings,
+    embedder: Encoder,
+    article: Article,
+    known: Callable[[list[str]], dict[str, Embedding]] = lambda keys: {},
+) -> Prepared:
+    """Chunk, embed and read (spaCy) one article; `known` gives the embeddings stored for
+    some of its chunks' keys (rag/index/embedded.py): the model reads only texts it has
+    not read before, each once. Needs no archive: Ray workers run it."""
+    s = settings
+    version = version_of(s, article)
+    chunks = chunk_article(article, s.chunk_max_words, s.chunk_overlap_sentences, version)
+    texts = [f"{article.title}\n{c.text}" for c in chunks]
+    spans = [_spans(article.title, c) for c in chunks]
+    keys = [text_key(s.embedding_name, t, sp) for t, sp in zip(texts, spans)]
+    found = known(keys)
+    new = {k: i for i, k in enumerate(keys) if k not in found}  # each text once
+    if new:
+        rows = list(new.values())
+        read, pooled = embed_passages(embedder, [texts[i] for i in rows], [spans[i] for i in rows])
+        found.update((k, Embedding(v, p)) for k, v, p in zip(new, read, pooled))
+    embedded = [found[k] for k in keys]
+    vectors = np.array([e.vector for e in embedded], dtype=np.float32)
+    quotes, names = reading.read(article.text)
+    return Prepared(version, chunks, vectors, [e.pooled for e in embedded],
+                    dict(zip(keys, embedded)), len(new), quotes, names)  # fmt: skip

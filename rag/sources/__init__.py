@@ -14,7 +14,7 @@ from filelock import FileLock, Timeout
 from rag.ingest.articles import ArticleError
 from rag.ingest.bulk import is_bulk
 from rag.ingest.readers import file_readers, upload_readers
-from rag.ingest.writer import Progress, Writer
+from rag.ingest.writer import Preparer, Progress, Writer
 from rag.settings import Settings
 from rag.sources.feeds import Feed, Feeds
 from rag.sources.fetch import Fetcher, FetchError
@@ -40,13 +40,17 @@ class Sources:
         return self.jobs.track(kind, label, results)
 
     def files(
-        self, files: list[Path], progress: Progress | None, fields: dict[str, str] | None
+        self,
+        files: list[Path],
+        progress: Progress | None,
+        fields: dict[str, str] | None,
+        preparer: Preparer | None = None,
     ) -> Iterator[FileResult]:
         """Add files (an export given by name record by record), logged as one job."""
         readers = file_readers(files, self.max_bytes, fields)
         total = 0 if any(is_bulk(p) for p in files) else len(files)
         label = _label([str(f) for f in files])
-        written = self.writer.stream(readers, progress, total)
+        written = self.writer.stream(readers, progress, total, preparer)
         return self.track("import" if total == 0 else "files", label, written)
 
     def uploads(

@@ -270,9 +270,9 @@ def test_ingest_streams_files_one_at_a_time(tmp_path: Path, monkeypatch):
         events.append(f"read {path.name}")
         return read(path, max_bytes)
 
-    def adding(article, path=""):
+    def adding(article, path="", ready=None):
         events.append(f"wrote {Path(path).name}")
-        return add(article, path)
+        return add(article, path, ready)
 
     monkeypatch.setattr(rag.ingest.readers, "read_article", reading)
     monkeypatch.setattr(archive.writer, "add", adding)
