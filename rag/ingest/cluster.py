@@ -29,7 +29,7 @@ from rag.types import Article, FileResult
 # (which names the model) and prepares it itself if the worker's differs.
 _SHARED = ("chunk_max_words", "chunk_overlap_sentences", "embed_backend", "embed_batch_size",
            "embed_bf16")  # fmt: skip
-WINDOW = 256  # articles sent to the cluster at a time
+WINDOW = 2048  # articles sent to the cluster at a time (each window starts its actors)
 BATCH = 8  # articles per map_batches call
 
 
@@ -42,13 +42,16 @@ def ray_preparer(settings: Settings, address: str = "", workers: int = 0):
     `address` ("" starts one on this machine), with `workers` actors (0: one per CPU the
     cluster has)."""
     ray = _connect(address)
-    workers = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    workers = workers or cpus
+    threads = max(1, cpus // workers)  # Ray gives an actor as many threads as CPUs
     shared = {f"RAG_{name.upper()}": str(getattr(settings, name)) for name in _SHARED}
 
     def preparer(read: Iterator, needs: Callable[[Article], bool]) -> Iterator:
         while window := list(islice(read, WINDOW)):
             todo = [i for i, (_, item) in enumerate(window) if _wanted(item, needs)]
-            ready = dict(zip(todo, _prepared(ray, [window[i][1] for i in todo], shared, workers)))
+            articles = [window[i][1] for i in todo]
+            ready = dict(zip(todo, _prepared(ray, articles, shared, workers, threads)))
             for i, (label, item) in enumerate(window):
                 yield label, item, ready.get(i)
 
@@ -59,7 +62,9 @@ def _wanted(item: Article | FileResult, needs: Callable[[Article], bool]) -> boo
     return isinstance(item, Article) and needs(item)
 
 
-def _prepared(ray, articles: list[Article], shared: dict, workers: int) -> list[Prepared]:
+def _prepared(
+    ray, articles: list[Article], shared: dict, workers: int, threads: int
+) -> list[Prepared]:
     """The articles prepared on the cluster, in their order."""
     if not articles:
         return []
@@ -70,7 +75,7 @@ def _prepared(ray, articles: list[Article], shared: dict, workers: int) -> list[
         batch_size=BATCH,
         batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=min(workers, len(rows))),
-        num_cpus=1,
+        num_cpus=threads,
         runtime_env={"env_vars": shared},  # each worker's Settings() reads them
     )
     try:
