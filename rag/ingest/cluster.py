@@ -1,5 +1,5 @@
 """Ingest on a Ray cluster: the costly part of each article (chunking, the model, spaCy:
-rag/ingest/writer.py's `prepare`) runs as Ray Data `map_batches` on the cluster's workers,
+rag/ingest/prepare.py) runs as Ray Data `map_batches` on the cluster's workers,
 each an actor holding the model; this process (the driver) reads the files and writes the
 archive as before, one writer under the lock, article by article in the order given, so a
 crash leaves what a local ingest's crash leaves.
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from itertools import islice
 from pathlib import Path
 
-from rag.ingest.writer import Prepared, prepare
+from rag.ingest.prepare import Prepared, prepare
 from rag.settings import Settings
 from rag.types import Article, FileResult
 

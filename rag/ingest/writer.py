@@ -10,18 +10,15 @@ a test can crash the process.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 from filelock import FileLock, Timeout
 
-from rag.index.embedded import Embedding, text_key
-from rag.index.embeddings import Encoder, embed_passages
 from rag.index.keyword import DELTA_MIN, Row
 from rag.index.manifest import Manifest
 from rag.index.steps import WriteSteps
@@ -29,11 +26,11 @@ from rag.index.sync import InStep
 from rag.index.vectors import SentenceVectors
 from rag.ingest import reading
 from rag.ingest.articles import ArticleError
-from rag.ingest.chunking import chunk_article
+from rag.ingest.prepare import Prepared, prepare, version_of
 from rag.settings import Settings
 from rag.text.dates import day_number
 from rag.text.sentences import split_sentences
-from rag.types import Article, Attribution, Chunk, Entity, FileResult
+from rag.types import Article, Chunk, FileResult
 
 if TYPE_CHECKING:
     from rag.backends import Backends
@@ -47,8 +44,6 @@ Preparer = Callable[
     [Iterator[tuple[str, "Article | FileResult"]], Callable[[Article], bool]],
     Iterator[tuple[str, "Article | FileResult", "Prepared | None"]],
 ]
-# Bumped when what is stored per chunk or document changes, so documents are written anew.
-SCHEMA = 3
 
 
 class Writer:
@@ -276,62 +271,3 @@ def _read(label: str, reader: Callable[[], Article]) -> tuple[str, Article | Fil
         return label, FileResult(label, "skipped", reason=str(e))
     except OSError as e:
         return label, FileResult(label, "skipped", reason=f"cannot read file: {e.strerror or e}")
-
-
-def _spans(title: str, chunk: Chunk) -> list[tuple[int, int]]:
-    """Character spans of the headline and of each sentence in the text embedded for
-    `chunk` (the headline, a newline, the chunk's text)."""
-    shift = len(title) + 1 - chunk.start
-    return [(0, len(title)), *((s.start + shift, s.end + shift) for s in chunk.sentences)]
-
-
-def version_of(settings: Settings, article: Article) -> str:
-    """Names what is stored for the article: its text and how it was chunked and embedded."""
-    s = settings
-    recipe = f"{article.content_hash}|{s.chunk_max_words}|{s.chunk_overlap_sentences}|"
-    recipe += f"{s.embedding_name}|{SCHEMA}"
-    return hashlib.sha256(recipe.encode()).hexdigest()[:12]
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What the costly part of ingest makes of one article before anything is written: its
-    chunks and their vectors (and their sentences' pooled vectors), the embeddings by key
-    for the manifest, how many the model read anew, and its attributions and names."""
-
-    version: str
-    chunks: list[Chunk]
-    vectors: np.ndarray
-    pooled: list[np.ndarray]
-    embedded: dict[str, Embedding]
-    fresh: int
-    quotes: list[Attribution]
-    names: list[Entity]
-
-
-def prepare(
-    settings: Settings,
-    embedder: Encoder,
-    article: Article,
-    known: Callable[[list[str]], dict[str, Embedding]] = lambda keys: {},
-) -> Prepared:
-    """Chunk, embed and read (spaCy) one article; `known` gives the embeddings stored for
-    some of its chunks' keys (rag/index/embedded.py): the model reads only texts it has
-    not read before, each once. Needs no archive: Ray workers run it."""
-    s = settings
-    version = version_of(s, article)
-    chunks = chunk_article(article, s.chunk_max_words, s.chunk_overlap_sentences, version)
-    texts = [f"{article.title}\n{c.text}" for c in chunks]
-    spans = [_spans(article.title, c) for c in chunks]
-    keys = [text_key(s.embedding_name, t, sp) for t, sp in zip(texts, spans)]
-    found = known(keys)
-    new = {k: i for i, k in enumerate(keys) if k not in found}  # each text once
-    if new:
-        rows = list(new.values())
-        read, pooled = embed_passages(embedder, [texts[i] for i in rows], [spans[i] for i in rows])
-        found.update((k, Embedding(v, p)) for k, v, p in zip(new, read, pooled))
-    embedded = [found[k] for k in keys]
-    vectors = np.array([e.vector for e in embedded], dtype=np.float32)
-    quotes, names = reading.read(article.text)
-    return Prepared(version, chunks, vectors, [e.pooled for e in embedded],
-                    dict(zip(keys, embedded)), len(new), quotes, names)  # fmt: skip
