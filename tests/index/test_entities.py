@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rag.answer.evidence import rank_sentences
+from rag.answer.weights import AnswerWeights
 from rag.pipeline import Archive
 from tests.conftest import SEEDS, write_article
 
@@ -81,3 +83,25 @@ def test_with_the_name_weight_a_passage_about_another_johnson_does_not_win(archi
     named = archive.tuned(fusion_name_weight=0.5).search(question, k=2)
     assert [h.title for h in named] == ["Prime minister in Kent",
                                         "Johnson announces a new golf course"]  # fmt: skip
+
+
+def test_with_the_names_rule_a_who_answer_is_a_name_spacy_found(archive, tmp_path: Path):
+    news = tmp_path / "news"
+    write_article(news, "a.txt", "Valdora Rovers still looking for a coach", "20240301",
+                  "https://n.test/a",
+                  "Experts said on the Internet that the Valdora Rovers will name a coach "
+                  "for next season soon.")  # fmt: skip
+    write_article(news, "b.txt", "Rovers name new coach", "20240302", "https://n.test/b",
+                  "Maria Lopez agreed terms with the club on Friday, the Rovers said.")  # fmt: skip
+    archive.ingest([news])
+    question = "Who will coach the Valdora Rovers next season?"
+    reading = archive.read(question, question)
+
+    def ranks(names: bool) -> dict[str, float]:
+        ranked = rank_sentences(question, list(reading.hits[: reading.k]),
+                                list(reading.sentences), AnswerWeights(names=names))  # fmt: skip
+        return {s.text.split()[0]: s.rank for s in ranked if not s.in_title}
+
+    words, names = ranks(False), ranks(True)
+    assert names["Experts"] < words["Experts"]  # "Experts", "Internet": no names spaCy found
+    assert names["Maria"] > words["Maria"]  # Maria Lopez is one: now the answer most offered
