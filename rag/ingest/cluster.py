@@ -21,6 +21,7 @@ from itertools import islice
 from pathlib import Path
 
 from rag.ingest.prepare import Prepared, prepare
+from rag.ingest.writer import Preparer
 from rag.settings import Settings
 from rag.types import Article, FileResult
 
@@ -37,7 +38,7 @@ class ClusterError(RuntimeError):
     """The Ray cluster cannot be reached or run the work; says what to do."""
 
 
-def ray_preparer(settings: Settings, address: str = "", workers: int = 0):
+def ray_preparer(settings: Settings, address: str = "", workers: int = 0) -> Preparer:
     """A Preparer (rag/ingest/writer.py) that prepares articles on the Ray cluster at
     `address` ("" starts one on this machine), with `workers` actors (0: one per CPU the
     cluster has)."""
