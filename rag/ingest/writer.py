@@ -132,22 +132,22 @@ class Writer:
         if ready is None or ready.version != version:
             embedder = self.backends.embedder
             ready = prepare(self.settings, embedder, article, self.manifest.embedded.get)
-        p, chunks = ready, ready.chunks
+        chunks = ready.chunks
         store, step = self.sync.store(), self.steps
         self.manifest.begin(article.doc_id, version)
         step(f"pending version of {article.doc_id} noted")
-        store.add(article, chunks, p.vectors, version)
+        store.add(article, chunks, ready.vectors, version)
         step(f"new chunks of {article.doc_id} written")
         sentences = sorted({span for c in chunks for span in c.sentences}, key=lambda s: s.start)
         self.manifest.commit(
             article,
             version,
             len(chunks),
-            SentenceVectors.of(chunks, p.pooled),
+            SentenceVectors.of(chunks, ready.pooled),
             [article.text[s.start : s.end] for s in sentences],
-            p.quotes,
-            p.embedded,
-            p.names,
+            ready.quotes,
+            ready.embedded,
+            ready.names,
         )
         step(f"manifest switched to the new version of {article.doc_id}")
         store.delete(article.doc_id, keep_version=version)
@@ -158,7 +158,7 @@ class Writer:
         self._remember(article, chunks, version)
         status = "added" if current is None else "updated"
         return FileResult(found.path, status, article.doc_id, article.title, len(chunks),
-                          embedded=p.fresh)  # fmt: skip
+                          embedded=ready.fresh)  # fmt: skip
 
     def _remember(self, article: Article, chunks: list[Chunk], version: str) -> None:
         """Keep the rows just written for the keyword index, up to what its small segment
