@@ -15,28 +15,16 @@ import re
 from dataclasses import replace
 from functools import cache
 
+from rag.ingest.speech import is_cue, speech_only, verb_lemma
 from rag.text.patterns import TITLES
 from rag.types import Attribution
 
-SPEECH_VERBS = frozenset(
-    "say tell add report claim argue note state explain write warn insist announce suggest "
-    "acknowledge admit deny confirm declare recall predict promise vow pledge reply respond "
-    "tweet post continue emphasize stress contend maintain assert testify conclude allege "
-    "caution complain concede urge ask describe call learn reiterate quip joke boast show find "
-    "accuse believe think hope agree criticize praise".split()
-)
-_IRREGULAR = {"said": "say", "says": "say", "told": "tell", "wrote": "write", "written": "write",
-              "thought": "think", "found": "find", "shown": "show", "spoke": "speak",
-              "according": "according"}  # fmt: skip
-# A paragraph worth parsing: a quotation mark or a form of a speech verb.
-_CUE = re.compile(
-    r"[“”\"]|''|\b(?:according to|" + "|".join(sorted(SPEECH_VERBS | set(_IRREGULAR))) + r")",
-    re.IGNORECASE,
-)
 _PRONOUNS = frozenset("he she him her".split())
 _NOT_SPEAKERS = frozenset("DATE TIME CARDINAL ORDINAL PERCENT MONEY QUANTITY".split())
 _FIRST_PERSON = frozenset("i we you me us".split())
 _RELATIVE = frozenset("who which that".split())
+# What a cue verb without a clause governs after it: objects, predicates, "to"/"of" phrases.
+_SAID = frozenset("dobj dative oprd xcomp prep acomp attr".split())
 # A quotation within a paragraph: between curly or straight double quotes (mixed too) or
 # doubled single ones (''like this''); a curly one still open runs to the paragraph's end.
 _QUOTE = re.compile(r"[“\"][^“”\"\n]*(?:[”\"]|$)|''[^'\n]+''", re.MULTILINE)
@@ -69,7 +57,7 @@ def attributions(text: str, named=None) -> list[Attribution]:
         return []
     nlp = pipeline()
     named = named if named is not None else entity_pass(text)
-    kept = _speech_only(text)
+    kept = speech_only(text)
     with nlp.select_pipes(disable=["ner"]):
         doc = nlp(kept)
     spans = (doc.char_span(e.start_char, e.end_char, e.label_) for e in named.ents
@@ -105,19 +93,27 @@ def _cued(token, sent, text: str, quotes, people) -> Attribution | None:
             return None
         start, end = words[0].idx, words[-1].idx + len(words[-1])
         return _made(text, start, end, source, "according to", quotes, people)
-    if not token.tag_.startswith("VB") or verb_lemma(token.lower_) not in SPEECH_VERBS:
+    if not token.tag_.startswith("VB"):
+        return None
+    if not is_cue(token.lower_) and not _quoting(token, sent, text, quotes):
         return None
     comp = next((c for c in token.children if c.dep_ in ("ccomp", "parataxis")), None)
     if comp is not None:
         start, end = comp.left_edge.idx, comp.right_edge.idx + len(comp.right_edge)
     else:  # "“We will win,” she said" parsed without a clause: the quotes of the sentence
-        inside = [q for q in quotes if q[0] < sent.end_char and sent.start_char < q[1]]
-        if not inside:
+        inside = _near(quotes, sent, text)
+        said = _said(token)
+        if said is not None and all(said[0] <= qs and qe <= said[1] + 1 for qs, qe in inside):
+            start, end = said  # "called him a “nice guy”", "urged voters to wait"
+        elif inside:
+            start, end = inside[0][0], inside[-1][1]
+        else:
             return None
-        start, end = inside[0][0], inside[-1][1]
     subject = _subject(token)
     if verb_lemma(token.lower_) == "ask" and subject is not None and subject.head is not token:
         return None  # "…, she said when asked if": the question is not hers
+    if subject is None or start <= subject.idx < end:
+        subject = _named_between(token, quotes)
     if subject is None or start <= subject.idx < end or subject.ent_type_ in _NOT_SPEAKERS:
         return None
     if subject.lower_ in _FIRST_PERSON:  # outside a quotation "I think" is the reporter's
@@ -125,6 +121,34 @@ def _cued(token, sent, text: str, quotes, people) -> Attribution | None:
     told = next((c for c in token.children if c.dep_ in ("dobj", "dative")), None)
     cue = token.text if told is None or told.i != token.i + 1 else f"{token.text} {told.text}"
     return _made(text, start, end, subject, cue, quotes, people)
+
+
+def _quoting(verb, sent, text: str, quotes) -> bool:
+    """Whether a verb outside any cue list introduces a quotation of its sentence: the
+    quotation is its clause or object ("retorted: “…”"), or ends just before its subject
+    or itself ("“…,” Trump shot back")."""
+    subject = _subject(verb)
+    if subject is None:
+        return False
+    held = [(c.left_edge.idx, c.right_edge.idx + len(c.right_edge))
+            for c in verb.children if c.dep_ in ("ccomp", "parataxis", "dobj")]  # fmt: skip
+    for qs, qe in _near(quotes, sent, text):
+        if len(text[qs:qe].split()) < _MIN_QUOTE_WORDS:
+            continue
+        if any(hs <= qs and qe <= he + 1 for hs, he in held):
+            return True
+        nearest = min(subject.left_edge.idx, verb.idx)
+        if qe <= nearest and not text[qe:nearest].strip(" ,—–-"):
+            return True
+    return False
+
+
+def _near(quotes, sent, text: str) -> list[tuple[int, int]]:
+    """The quotations in a sentence or touching it: the parser often ends a sentence at the
+    closing mark of "“… OK?” Trump said." or after the colon of "said: “…”"."""
+    a, b = sent.start_char, sent.end_char
+    return [(qs, qe) for qs, qe in quotes
+            if (qs < b and a < qe) or (qe <= a and not text[qe:a].strip(" ,—–-"))]  # fmt: skip
 
 
 def _made(text, start, end, subject, cue, quotes, people) -> Attribution | None:
@@ -142,6 +166,16 @@ def _made(text, start, end, subject, cue, quotes, people) -> Attribution | None:
     return Attribution(start, end, speaker, s_start, s_end, cue, direct)
 
 
+def _said(verb) -> tuple[int, int] | None:
+    """What a cue verb without a clause says: the words it governs after it ("called him
+    a “nice guy”" -> "him a “nice guy”"), if it governs any."""
+    kids = [c for c in verb.rights if c.dep_ in _SAID]
+    if not kids:
+        return None
+    first, last = kids[0].left_edge, kids[-1].right_edge
+    return first.idx, last.idx + len(last)
+
+
 def _subject(verb):
     """Who the speech verb's speaker is: its subject, or that of the verb it hangs from
     ("…, adding that"), or the noun a "who said" clause describes."""
@@ -157,9 +191,24 @@ def _subject(verb):
     return None
 
 
+def _named_between(verb, quotes):
+    """The speaker of "“…,” Ramos, 58, told AFP" when the parser gave the verb no subject
+    of its own: the noun between the quotation's close and the verb."""
+    doc = verb.doc
+    closed = [qe for qs, qe in quotes if qe <= verb.idx]
+    if not closed:
+        return None
+    between = [t for t in doc[: verb.i] if t.idx >= closed[-1]]
+    if not between or len(between) > 12 or any(t.tag_.startswith("VB") for t in between):
+        return None
+    return next((t for t in between if t.tag_ in ("NNP", "NNPS", "NN", "NNS", "PRP")), None)
+
+
 def _speaker_words(subject) -> list:
     """The subject's own words: "Sen. Jeff Merkley" without ", D-Ore., who …"."""
     words = list(subject.doc[subject.left_edge.i : subject.i + 1])
+    while len(words) > 1 and words[0].is_punct:  # "” Ramos" after a closing quotation mark
+        words = words[1:]
     for child in subject.rights:
         if child.dep_ in ("flat", "compound") and child.i == words[-1].i + 1:
             words.append(child)
@@ -219,32 +268,6 @@ def _continued(text: str, quotes, found: list[Attribution]) -> list[Attribution]
             found[before[-1]] = replace(last, end=end, direct=True)
         found.sort(key=lambda a: a.start)
     return found
-
-
-def verb_lemma(word: str, verbs: frozenset[str] = SPEECH_VERBS) -> str:
-    """The verb of `verbs` a word is a form of ("said" -> "say", "warning" -> "warn",
-    "denies" -> "deny"), or the word itself."""
-    if word in _IRREGULAR:
-        return _IRREGULAR[word]
-    for suffix, ends in (("ies", ("y",)), ("ied", ("y",)), ("ing", ("", "e")), ("ed", ("", "e")),
-                         ("es", ("", "e")), ("s", ("",))):  # fmt: skip
-        if word.endswith(suffix):
-            stem = word[: -len(suffix)]
-            for end in ends:
-                if stem + end in verbs:
-                    return stem + end
-            if len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in verbs:
-                return stem[:-1]  # "admitted" -> "admit"
-    return word
-
-
-def _speech_only(text: str) -> str:
-    """`text` with every paragraph blanked (same length) that holds neither a speech verb
-    nor a quotation mark, unless the next one does."""
-    paragraphs = text.split("\n")
-    speech = [bool(_CUE.search(p)) for p in paragraphs]
-    keep = [a or b for a, b in zip(speech, speech[1:] + [False])]
-    return "\n".join(p if k else " " * len(p) for p, k in zip(paragraphs, keep))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

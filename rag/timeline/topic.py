@@ -41,7 +41,8 @@ import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from rag.index.vectors import Sentences
-from rag.ingest.attribution import SPEECH_VERBS, pipeline, verb_lemma
+from rag.ingest.attribution import pipeline
+from rag.ingest.speech import SPEECH_VERBS, verb_lemma
 from rag.text.patterns import MONTH, content_words
 
 NEAR = 0.5

@@ -58,3 +58,31 @@ def test_words_inside_a_quote_are_not_a_new_speaker():
 def test_text_without_attributions_gives_none():
     assert attributions("The harbour reopened on Monday after the storm.") == []
     assert attributions("") == []
+
+
+def test_a_cue_learned_from_annotated_news_is_a_cue_and_says_what_it_governs():
+    # "endorsed" is in no hand list: PolNeAR's annotators mark it as a cue (rag/ingest/cues.tsv)
+    text = "Governor Ana Ruiz endorsed the plan to widen the harbour before the winter storms."
+    (a,) = attributions(text)
+    assert a.speaker == "Ana Ruiz" and a.cue == "endorsed" and not a.direct
+    assert text[a.start : a.end] == "the plan to widen the harbour before the winter storms"
+
+
+def test_a_cue_without_a_clause_keeps_the_words_around_its_quotation():
+    text = "Blinken called the minister “a very capable partner” on Tuesday."
+    (a,) = attributions(text)
+    assert a.cue == "called" and a.direct
+    assert text[a.start : a.end].startswith("the minister “a very capable partner”")
+
+
+def test_a_quotation_closed_before_any_listed_verb_is_its_speakers():
+    text = "\n".join([
+        "The council met on Friday.",
+        "“That is simply not true, and everyone here knows it,” Mayor Ilse Brandt shot back.",
+        "“We were wrong not to confront him from the very beginning,” Ramos, 58, told AFP.",
+    ])  # fmt: skip
+    found = {text[a.start : a.end]: a for a in attributions(text)}
+    (brandt,) = [a for quote, a in found.items() if "simply not true" in quote]
+    assert brandt.speaker == "Ilse Brandt" and brandt.cue == "shot"
+    (ramos,) = [a for quote, a in found.items() if "very beginning" in quote]
+    assert ramos.speaker == "Ramos" and text[ramos.speaker_start : ramos.speaker_end] == "Ramos"
