@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -23,14 +24,17 @@ QUESTIONS = ("what did Blinken say about a summit?", "harbour ferry strike", "st
 
 @pytest.fixture(scope="module")
 def cluster():
-    """A Ray head on this machine with two CPUs: two workers."""
+    """A Ray head on this machine with two CPUs: two workers. It asks for a token, which
+    this test makes (a fresh machine has no ~/.ray/auth_token) and its clients are given."""
     temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # its socket paths must stay short
     port = free_port()
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token"}
+    token = {"RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    env = {**os.environ, **token, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token"}
     start = [str(RAY), "start", "--head", f"--port={port}", "--num-cpus=2", f"--temp-dir={temp}",
              "--include-dashboard=false", "--disable-usage-stats"]  # fmt: skip
-    subprocess.run(start, check=True, capture_output=True, env=env, timeout=180)
-    yield f"127.0.0.1:{port}"
+    started = subprocess.run(start, capture_output=True, text=True, env=env, timeout=180)
+    assert started.returncode == 0, started.stderr[-2000:]
+    yield f"127.0.0.1:{port}", token
     subprocess.run([str(RAY), "stop", "--force"], capture_output=True, env=env, timeout=120)
     shutil.rmtree(temp, ignore_errors=True)
 
@@ -72,10 +76,11 @@ def test_a_ray_ingest_into_a_chroma_server_equals_a_local_ingest(cluster, tmp_pa
     _news(news)
     port = free_port()
     chroma = start_chroma(tmp_path / "chroma", port)
+    head, token = cluster
     try:
         env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
-        on_server = {**env, "RAG_CHROMA_URL": f"http://127.0.0.1:{port}"}
-        ray = _run(tmp_path / "ray", on_server, "ingest", "--ray", cluster, "--workers", "2",
+        on_server = {**env, **token, "RAG_CHROMA_URL": f"http://127.0.0.1:{port}"}
+        ray = _run(tmp_path / "ray", on_server, "ingest", "--ray", head, "--workers", "2",
                    str(news))  # fmt: skip
         assert ray.returncode == 0, ray.stderr
         assert "5 added" in ray.stdout and "Traceback" not in ray.stderr
@@ -92,7 +97,7 @@ def test_a_ray_ingest_into_a_chroma_server_equals_a_local_ingest(cluster, tmp_pa
         assert any(q["speaker"] == "Marta Olsen" for q in quotes["quotes"])
         assert all(f["hits"] for f in found)
         assert ray_archive == local_archive  # documents, chunk counts, stories, search, quotes
-        again = _run(tmp_path / "ray", on_server, "ingest", "--ray", cluster, str(news))
+        again = _run(tmp_path / "ray", on_server, "ingest", "--ray", head, str(news))
         assert again.returncode == 0 and "5 unchanged" in again.stdout, again.stderr
     finally:
         chroma.kill()
