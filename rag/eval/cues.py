@@ -23,7 +23,6 @@ from pathlib import Path
 from rag.ingest import speech
 from rag.ingest.articles import read_article
 
-TABLE = Path(__file__).resolve().parent.parent / "ingest" / "cues.tsv"
 _WORD = re.compile(r"[a-z]+")
 
 
@@ -42,21 +41,13 @@ def counts(folder: Path, names: set[str] | None = None) -> dict[str, tuple[int, 
     return {w: (cued[w], seen[w]) for w in cued if seen[w]}
 
 
-def forms(table: dict[str, tuple[int, int]], share: float, least: int = 5) -> frozenset[str]:
-    """The forms that are a cue in at least `share` of their occurrences, seen `least`
-    times as one."""
-    return frozenset(w for w, (c, n) in table.items() if c >= least and c / n >= share)
-
-
-def write(table: dict[str, tuple[int, int]], path: Path = TABLE) -> None:
-    rows = sorted(table.items(), key=lambda r: (-r[1][0], r[0]))
-    lines = [f"{w}\t{c}\t{n}" for w, (c, n) in rows if c >= 5]
-    path.write_text("form\tcued\tseen\n" + "\n".join(lines) + "\n")
-
-
-def read(path: Path = TABLE) -> dict[str, tuple[int, int]]:
-    rows = [line.split("\t") for line in path.read_text().splitlines()[1:] if line]
-    return {w: (int(c), int(n)) for w, c, n in rows}
+def write(table: dict[str, tuple[int, int]], path: Path = speech.TABLE) -> None:
+    """The forms that can be cues at any share (seen 5 times as one), as speech.table reads."""
+    kept = speech.forms(table, 0.0)
+    rows = sorted(
+        ((w, c, n) for w, (c, n) in table.items() if w in kept), key=lambda r: (-r[1], r[0])
+    )
+    path.write_text("form\tcued\tseen\n" + "".join(f"{w}\t{c}\t{n}\n" for w, c, n in rows))
 
 
 def cross_validate(folder: Path, shares: list[float], folds: int = 5) -> list[dict]:
@@ -75,7 +66,7 @@ def cross_validate(folder: Path, shares: list[float], folds: int = 5) -> list[di
         for share in shares:
             found = []
             for part, table in zip(parts, tables):
-                speech.learn(forms(table, share))
+                speech.learn(speech.forms(table, share))
                 found += predictions([a for a in articles if a.name in part], lambda: None)
             rows.append({"share": share, **score(gold, found)})
             print(" ".join(f"{k} {v:.3f}" for k, v in rows[-1].items() if k != "articles"))
@@ -95,4 +86,4 @@ if __name__ == "__main__":
     else:
         learned = counts(args.folder)
         write(learned)
-        print(f"{len(learned)} cue forms from {args.folder} -> {TABLE}")
+        print(f"{len(learned)} cue forms from {args.folder} -> {speech.TABLE}")

@@ -20,10 +20,22 @@ _IRREGULAR = {"said": "say", "says": "say", "told": "tell", "wrote": "write", "w
 # Verb forms PolNeAR's annotators mark as cues in at least CUE_SHARE of their occurrences
 # in its training months (rag/eval/cues.py learned the table; the share is cross-validated).
 CUE_SHARE = 0.4
-_TABLE = (Path(__file__).parent / "cues.tsv").read_text().splitlines()[1:]
-LEARNED = frozenset(
-    w for w, c, n in (line.split("\t") for line in _TABLE) if int(c) / int(n) >= CUE_SHARE
-)
+TABLE = Path(__file__).parent / "cues.tsv"
+
+
+def table(path: Path = TABLE) -> dict[str, tuple[int, int]]:
+    """Form -> (times in an annotated cue, times in the articles), as learned."""
+    rows = [line.split("\t") for line in path.read_text().splitlines()[1:] if line]
+    return {w: (int(c), int(n)) for w, c, n in rows}
+
+
+def forms(learned: dict[str, tuple[int, int]], share: float, least: int = 5) -> frozenset[str]:
+    """The forms that are a cue in at least `share` of their occurrences, seen `least`
+    times as one."""
+    return frozenset(w for w, (c, n) in learned.items() if c >= least and c / n >= share)
+
+
+LEARNED = forms(table(), CUE_SHARE)
 
 
 def _paragraph_cue(learned: frozenset[str]) -> re.Pattern:
