@@ -137,18 +137,21 @@ def _quoting(verb, sent, text: str, quotes) -> bool:
             continue
         if any(hs <= qs and qe <= he + 1 for hs, he in held):
             return True
-        nearest = min(subject.left_edge.idx, verb.idx)
-        if qe <= nearest and not text[qe:nearest].strip(" ,—–-"):
+        if _closes_before(text, qe, min(subject.left_edge.idx, verb.idx)):
             return True
     return False
 
 
 def _near(quotes, sent, text: str) -> list[tuple[int, int]]:
-    """The quotations in a sentence or touching it: the parser often ends a sentence at the
-    closing mark of "“… OK?” Trump said." or after the colon of "said: “…”"."""
+    """The quotations in a sentence or closing just before it: the parser often ends a
+    sentence at the closing mark of "“… OK?” Trump said."."""
     a, b = sent.start_char, sent.end_char
-    return [(qs, qe) for qs, qe in quotes
-            if (qs < b and a < qe) or (qe <= a and not text[qe:a].strip(" ,—–-"))]  # fmt: skip
+    return [(qs, qe) for qs, qe in quotes if (qs < b and a < qe) or _closes_before(text, qe, a)]
+
+
+def _closes_before(text: str, end: int, at: int) -> bool:
+    """Whether a quotation ending at `end` closes just before `at` (commas, dashes between)."""
+    return end <= at and not text[end:at].strip(" ,—–-")
 
 
 def _made(text, start, end, subject, cue, quotes, people) -> Attribution | None:
