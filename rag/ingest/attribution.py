@@ -6,7 +6,8 @@ parser and named entities, MIT) finds speech verbs ("said", "told", "warned"), "
 to", their subjects and the clauses they govern. A quotation continued in the next sentence or
 paragraph without a verb of its own belongs to the speaker before it. A speaker is named as
 the article names them at their fullest ("Blinken" -> "Antony Blinken"); "he"/"she" is the
-nearest person named before; a group keeps its wording ("officials", "the campaign").
+nearest person named before; a group keeps its wording ("officials", "the campaign"): see
+rag/ingest/naming.py.
 """
 
 from __future__ import annotations
@@ -15,11 +16,10 @@ import re
 from dataclasses import replace
 from functools import cache
 
+from rag.ingest.naming import named_as, speaker_words
 from rag.ingest.speech import is_cue, speech_only, verb_lemma
-from rag.text.patterns import TITLES
 from rag.types import Attribution
 
-_PRONOUNS = frozenset("he she him her".split())
 _NOT_SPEAKERS = frozenset("DATE TIME CARDINAL ORDINAL PERCENT MONEY QUANTITY".split())
 _FIRST_PERSON = frozenset("i we you me us".split())
 _RELATIVE = frozenset("who which that".split())
@@ -162,9 +162,9 @@ def _made(text, start, end, subject, cue, quotes, people) -> Attribution | None:
     start, end = _trim(text, start, end)
     if len(text[start:end].split()) < 3:
         return None
-    words = _speaker_words(subject)
+    words = speaker_words(subject)
     s_start, s_end = words[0].idx, words[-1].idx + len(words[-1])
-    speaker = _name(subject, text[s_start:s_end], people)
+    speaker = named_as(subject, text[s_start:s_end], people)
     direct = any(q in text[start:end] for q in '“”"')
     return Attribution(start, end, speaker, s_start, s_end, cue, direct)
 
@@ -205,44 +205,6 @@ def _named_between(verb, quotes):
     if not between or len(between) > 12 or any(t.tag_.startswith("VB") for t in between):
         return None
     return next((t for t in between if t.tag_ in ("NNP", "NNPS", "NN", "NNS", "PRP")), None)
-
-
-def _speaker_words(subject) -> list:
-    """The subject's own words: "Sen. Jeff Merkley" without ", D-Ore., who …"."""
-    words = list(subject.doc[subject.left_edge.i : subject.i + 1])
-    while len(words) > 1 and words[0].is_punct:  # "” Ramos" after a closing quotation mark
-        words = words[1:]
-    for child in subject.rights:
-        if child.dep_ in ("flat", "compound") and child.i == words[-1].i + 1:
-            words.append(child)
-    return words
-
-
-def _name(subject, words: str, people) -> str:
-    """The speaker as the article names them at their fullest: a pronoun is the nearest
-    person named before it; a person's name its longest form in the article ("Blinken",
-    "Secretary Blinken" -> "Antony Blinken"); anything else its own words."""
-    if subject.lower_ in _PRONOUNS:
-        before = [p for p in people if p.end_char <= subject.idx]
-        return _fullest(before[-1].text, people) if before else words
-    person = next((p for p in people if p.start <= subject.i < p.end), None)
-    return _fullest(person.text, people) if person is not None else _plain(words)
-
-
-def _fullest(name: str, people) -> str:
-    """The longest name in the article ending in the same word as `name`."""
-    name = _plain(name)
-    last = name.split()[-1].lower() if name.split() else ""
-    forms = [_plain(p.text) for p in people]
-    same = [f for f in forms if f.split() and f.split()[-1].lower() == last]
-    return max(same, key=len, default=name)
-
-
-def _plain(name: str) -> str:
-    """The name without a possessive "’s" and a leading title ("Secretary Blinken")."""
-    words = re.sub(r"[’']s$", "", name.strip()).split(maxsplit=1)
-    titled = len(words) == 2 and words[0][:1].isupper() and words[0].lower().rstrip(".") in TITLES
-    return words[1] if titled else " ".join(words)
 
 
 def _continued(text: str, quotes, found: list[Attribution]) -> list[Attribution]:
