@@ -51,8 +51,9 @@ def attributions(text: str, named=None) -> list[Attribution]:
     """Every attribution in `text`, in order. Only the paragraphs that hold a speech verb
     or a quotation mark, and the paragraph before each (where the speaker is often first
     named), are parsed; the others are blanked, so every offset stays the text's own.
-    `named` is the text's named-entity pass (rag/ingest/reading.py), made here if not given;
-    its entities in the parsed paragraphs are the parse's."""
+    `named` is the text's named-entity pass (rag/ingest/reading.py), made here if not given:
+    its people, from the whole text, name the speakers; its entities in the parsed paragraphs
+    are the parse's."""
     if not text.strip():
         return []
     nlp = pipeline()
@@ -63,7 +64,7 @@ def attributions(text: str, named=None) -> list[Attribution]:
     spans = (doc.char_span(e.start_char, e.end_char, e.label_) for e in named.ents
              if kept[e.start_char : e.end_char].strip() and "\n" not in e.text)  # fmt: skip
     doc.ents = [span for span in spans if span is not None]
-    people = [e for e in doc.ents if e.label_ == "PERSON"]
+    people = [e for e in named.ents if e.label_ == "PERSON" and "\n" not in e.text]
     quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
     found: list[Attribution] = []
     for sent in doc.sents:

@@ -29,7 +29,7 @@ def named_as(subject, words: str, people) -> str:
     if subject.lower_ in _PRONOUNS:
         before = [p for p in people if p.end_char <= subject.idx]
         return _fullest(before[-1].text, people) if before else words
-    person = next((p for p in people if p.start <= subject.i < p.end), None)
+    person = next((p for p in people if p.start_char <= subject.idx < p.end_char), None)
     return _fullest(person.text, people) if person is not None else _plain(words)
 
 

@@ -86,3 +86,15 @@ def test_a_quotation_closed_before_any_listed_verb_is_its_speakers():
     assert brandt.speaker == "Ilse Brandt" and brandt.cue == "shot"
     (ramos,) = [a for quote, a in found.items() if "very beginning" in quote]
     assert ramos.speaker == "Ramos" and text[ramos.speaker_start : ramos.speaker_end] == "Ramos"
+
+
+def test_a_speaker_is_named_at_their_fullest_however_far_back_the_article_named_them():
+    text = "\n".join([
+        "Senator Jeff Merkley of Oregon toured a shuttered lumber mill on Friday.",
+        "The mill closed in March after eighty years.",
+        "Hundreds of workers lost their jobs.",
+        "Merkley said the state would help them retrain within a year.",
+    ])  # fmt: skip
+    (a,) = attributions(text)
+    assert a.speaker == "Jeff Merkley"
+    assert text[a.speaker_start : a.speaker_end] == "Merkley"
