@@ -66,12 +66,14 @@ def attributions(text: str, named=None) -> list[Attribution]:
     doc.ents = [span for span in spans if span is not None]
     people = [e for e in named.ents if e.label_ == "PERSON" and "\n" not in e.text]
     quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
+    inside = _inside(text, quotes)
     found: list[Attribution] = []
     for sent in doc.sents:
+        near = _near(quotes, sent, text)
         for token in sent:
-            if any(qs < token.idx < qe for qs, qe in quotes):
+            if inside[token.idx]:
                 continue  # "I said" inside a quotation is the speaker's words, not a cue
-            made = _cued(token, sent, text, quotes, people)
+            made = _cued(token, sent, near, text, quotes, people)
             if made is None:
                 continue
             inner = [a for a in found if _overlaps(made, a)]
@@ -81,8 +83,9 @@ def attributions(text: str, named=None) -> list[Attribution]:
     return _continued(text, quotes, found)
 
 
-def _cued(token, sent, text: str, quotes, people) -> Attribution | None:
-    """The attribution a speech verb (or "according to") governs, if it has content."""
+def _cued(token, sent, near, text: str, quotes, people) -> Attribution | None:
+    """The attribution a speech verb (or "according to") governs, if it has content;
+    `near` are the quotations of its sentence (_near)."""
     if token.lower_ == "according" and token.i + 1 < len(token.doc):
         to = token.doc[token.i + 1]
         source = next((c for c in to.children if c.dep_ == "pobj"), None)
@@ -96,18 +99,17 @@ def _cued(token, sent, text: str, quotes, people) -> Attribution | None:
         return _made(text, start, end, source, "according to", quotes, people)
     if not token.tag_.startswith("VB"):
         return None
-    if not is_cue(token.lower_) and not _quoting(token, sent, text, quotes):
+    if not is_cue(token.lower_) and not _quoting(token, near, text):
         return None
     comp = next((c for c in token.children if c.dep_ in ("ccomp", "parataxis")), None)
     if comp is not None:
         start, end = comp.left_edge.idx, comp.right_edge.idx + len(comp.right_edge)
     else:  # "“We will win,” she said" parsed without a clause: the quotes of the sentence
-        inside = _near(quotes, sent, text)
         said = _said(token)
-        if said is not None and all(said[0] <= qs and qe <= said[1] + 1 for qs, qe in inside):
+        if said is not None and all(said[0] <= qs and qe <= said[1] + 1 for qs, qe in near):
             start, end = said  # "called him a “nice guy”", "urged voters to wait"
-        elif inside:
-            start, end = inside[0][0], inside[-1][1]
+        elif near:
+            start, end = near[0][0], near[-1][1]
         else:
             return None
     subject = _subject(token)
@@ -124,7 +126,7 @@ def _cued(token, sent, text: str, quotes, people) -> Attribution | None:
     return _made(text, start, end, subject, cue, quotes, people)
 
 
-def _quoting(verb, sent, text: str, quotes) -> bool:
+def _quoting(verb, near, text: str) -> bool:
     """Whether a verb outside any cue list introduces a quotation of its sentence: the
     quotation is its clause or object ("retorted: “…”"), or ends just before its subject
     or itself ("“…,” Trump shot back")."""
@@ -133,7 +135,7 @@ def _quoting(verb, sent, text: str, quotes) -> bool:
         return False
     held = [(c.left_edge.idx, c.right_edge.idx + len(c.right_edge))
             for c in verb.children if c.dep_ in ("ccomp", "parataxis", "dobj")]  # fmt: skip
-    for qs, qe in _near(quotes, sent, text):
+    for qs, qe in near:
         if len(text[qs:qe].split()) < _MIN_QUOTE_WORDS:
             continue
         if any(hs <= qs and qe <= he + 1 for hs, he in held):
@@ -148,6 +150,14 @@ def _near(quotes, sent, text: str) -> list[tuple[int, int]]:
     sentence at the closing mark of "“… OK?” Trump said."."""
     a, b = sent.start_char, sent.end_char
     return [(qs, qe) for qs, qe in quotes if (qs < b and a < qe) or _closes_before(text, qe, a)]
+
+
+def _inside(text: str, quotes) -> bytearray:
+    """1 at each character strictly inside a quotation, else 0."""
+    mask = bytearray(len(text) + 1)
+    for qs, qe in quotes:
+        mask[qs + 1 : qe] = b"\x01" * max(0, qe - qs - 1)
+    return mask
 
 
 def _closes_before(text: str, end: int, at: int) -> bool:

@@ -5,6 +5,7 @@ gives that person at its fullest ("Blinken", "Secretary Blinken" -> "Antony Blin
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from rag.text.patterns import TITLES
 
@@ -42,6 +43,7 @@ def _fullest(name: str, people) -> str:
     return max(same, key=len, default=name)
 
 
+@cache
 def _plain(name: str) -> str:
     """The name without a possessive "’s" and a leading title ("Secretary Blinken")."""
     words = re.sub(r"[’']s$", "", name.strip()).split(maxsplit=1)
