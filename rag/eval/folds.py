@@ -6,9 +6,10 @@ weights chosen on the questions it is measured on.
 Each question is read once (its passages do not depend on the weights); the answers are
 then written again for every set of weights tried. Weights are fitted one at a time over a
 grid (coordinate ascent, two passes, from the current defaults), maximizing on the training
-folds: gold answer in a cited sentence + gold answer in the first quotation - 2 x falsely
-refused, per answerable question, plus 1 per "too early" question refused (each asked
-before its event: the right reply is a refusal; it belongs to its question's fold). The
+folds: gold answer in a cited sentence + gold answer in the first quotation + the share of
+the cited articles that hold it (an answer article or a report of its story that does) - 2 x
+falsely refused, per answerable question, plus 1 per "too early" question refused (each
+asked before its event: the right reply is a refusal; it belongs to its question's fold). The
 search weights are fitted the same way, maximizing hit@10 + MRR@10 of the answer articles.
 """
 
@@ -69,7 +70,10 @@ class Outcome:
     in_story: int = 0  # ... of them answer articles or their stories' reports of the answer
 
     def gain(self, early: bool) -> float:
-        return float(self.refused) if early else self.cited + self.first - 2.0 * self.refused
+        if early:
+            return float(self.refused)
+        precise = self.in_story / self.articles if self.articles else 0.0
+        return self.cited + self.first + precise - 2.0 * self.refused
 
 
 def config_of(weights: AnswerWeights, max_quotes: int) -> Config:

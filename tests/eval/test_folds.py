@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from rag.eval.common import Question
-from rag.eval.folds import SEARCH_GRID, SearchTuner
+from rag.eval.folds import SEARCH_GRID, Outcome, SearchTuner
 from rag.eval.tuning import cross_validate, week_folds
 from tests.conftest import ROOT, write_article
 
@@ -27,6 +27,19 @@ def test_folds_hold_whole_weeks_and_a_too_early_question_stays_with_its_own():
     assert fold[0] == fold[1] and fold[3] == fold[4]  # same week, same fold
     assert len(set(fold[:6])) == 3  # four weeks dealt round three folds
     assert fold[6] == fold[1]
+
+
+def test_the_answer_fit_counts_citations_of_articles_that_do_not_hold_the_answer():
+    """Two answers that both quote the gold answer first: the one that also cites two
+    articles holding nothing of it gains less; citing the answer's own story costs nothing."""
+    own = Outcome(cited=True, first=True, read=True, refused=False, articles=1, right=1,
+                  in_story=1)  # fmt: skip
+    scattered = Outcome(True, True, True, False, articles=3, right=1, in_story=1)
+    same_story = Outcome(True, True, True, False, articles=2, right=1, in_story=2)
+    assert own.gain(False) > scattered.gain(False)
+    assert own.gain(False) == same_story.gain(False)
+    refused = Outcome(False, False, True, True, articles=0, right=0)
+    assert refused.gain(True) == 1.0 and refused.gain(False) < scattered.gain(False)
 
 
 def _corpus(folder: Path) -> list[dict]:
