@@ -121,9 +121,19 @@ def _cued(token, sent, near, text: str, quotes, people) -> Attribution | None:
         return None
     if subject.lower_ in _FIRST_PERSON:  # outside a quotation "I think" is the reporter's
         return None
-    told = next((c for c in token.children if c.dep_ in ("dobj", "dative")), None)
-    cue = token.text if told is None or told.i != token.i + 1 else f"{token.text} {told.text}"
-    return _made(text, start, end, subject, cue, quotes, people)
+    return _made(text, start, end, subject, _cue(token), quotes, people)
+
+
+def _cue(verb) -> str:
+    """The cue as a label can say it: the verb with the word right after it that it governs
+    ("told reporters", "called him"), or whom it was told ("told Scott Pelley"); else the
+    verb alone."""
+    told = next((c for c in verb.children if c.dep_ in ("dobj", "dative")), None)
+    if told is None or told.left_edge.i != verb.i + 1:
+        return verb.text
+    if told.i == verb.i + 1 or (verb_lemma(verb.lower_) == "tell" and told.i - verb.i <= 3):
+        return verb.doc[verb.i : told.i + 1].text
+    return verb.text
 
 
 def _quoting(verb, near, text: str) -> bool:

@@ -98,3 +98,10 @@ def test_a_speaker_is_named_at_their_fullest_however_far_back_the_article_named_
     (a,) = attributions(text)
     assert a.speaker == "Jeff Merkley"
     assert text[a.speaker_start : a.speaker_end] == "Merkley"
+
+
+def test_a_cue_names_whom_it_was_told_so_an_answer_can_say_it():
+    text = "“The pandemic is over,” President Biden told Scott Pelley of CBS on Sunday."
+    (a,) = attributions(text)
+    assert a.speaker == "Biden" and a.cue == "told Scott Pelley"  # "Biden told Scott Pelley: …"
+    assert text[a.start : a.end] == "“The pandemic is over,”"
