@@ -22,6 +22,10 @@ _WORD = re.compile(r"\S+")
 
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
+    # pysbd builds regular expressions from the abbreviations and words around them that it
+    # meets, dozens an article, which overflow the `re` module's cache of 512 compiled
+    # patterns: every paragraph compiled them again. A larger cache keeps an article's own.
+    re._MAXCACHE = max(getattr(re, "_MAXCACHE", 0), 4096)
     return pysbd.Segmenter(language="en", clean=False)
 
 
