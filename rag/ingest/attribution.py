@@ -7,15 +7,15 @@ to", their subjects and the clauses they govern. A quotation continued in the ne
 paragraph without a verb of its own belongs to the speaker before it. A speaker is named as
 the article names them at their fullest ("Blinken" -> "Antony Blinken"); "he"/"she" is the
 nearest person named before; a group keeps its wording ("officials", "the campaign"): see
-rag/ingest/naming.py.
+rag/ingest/naming.py. Where the quotations are, and those no verb governs: see
+rag/ingest/quotations.py.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
 from functools import cache
 
+from rag.ingest import quotations
 from rag.ingest.naming import named_as, speaker_words
 from rag.ingest.speech import is_cue, speech_only, verb_lemma
 from rag.types import Attribution
@@ -25,10 +25,6 @@ _FIRST_PERSON = frozenset("i we you me us".split())
 _RELATIVE = frozenset("who which that".split())
 # What a cue verb without a clause governs after it: objects, predicates, "to"/"of" phrases.
 _SAID = frozenset("dobj dative oprd xcomp prep acomp attr".split())
-# A quotation within a paragraph: between curly or straight double quotes (mixed too) or
-# doubled single ones (''like this''); a curly one still open runs to the paragraph's end.
-_QUOTE = re.compile(r"[“\"][^“”\"\n]*(?:[”\"]|$)|''[^'\n]+''", re.MULTILINE)
-_MIN_QUOTE_WORDS = 4  # shorter quoted stretches are titles and scare quotes, unless a cue says
 
 
 @cache
@@ -61,12 +57,13 @@ def attributions(text: str, named=None) -> list[Attribution]:
     kept = speech_only(text)
     with nlp.select_pipes(disable=["ner"]):
         doc = nlp(kept)
-    spans = (doc.char_span(e.start_char, e.end_char, e.label_) for e in named.ents
-             if kept[e.start_char : e.end_char].strip() and "\n" not in e.text)  # fmt: skip
+    ents = [e for e in named.ents if "\n" not in e.text]  # never across paragraphs
+    spans = (doc.char_span(e.start_char, e.end_char, e.label_) for e in ents
+             if kept[e.start_char : e.end_char].strip())  # fmt: skip
     doc.ents = [span for span in spans if span is not None]
-    people = [e for e in named.ents if e.label_ == "PERSON" and "\n" not in e.text]
-    quotes = [(m.start(), m.end()) for m in _QUOTE.finditer(text)]
-    inside = _inside(text, quotes)
+    people = [e for e in ents if e.label_ == "PERSON"]
+    quotes = quotations.spans(text)
+    inside = quotations.inside(text, quotes)
     found: list[Attribution] = []
     for sent in doc.sents:
         near = _near(quotes, sent, text)
@@ -80,7 +77,7 @@ def attributions(text: str, named=None) -> list[Attribution]:
             if all(made.start <= a.start and a.end <= made.end for a in inner):
                 # "Blinken said I think we …": the outer attribution holds the inner one
                 found = [a for a in found if a not in inner] + [made]
-    return _continued(text, quotes, found)
+    return quotations.continued(text, quotes, found)
 
 
 def _cued(token, sent, near, text: str, quotes, people) -> Attribution | None:
@@ -146,11 +143,11 @@ def _quoting(verb, near, text: str) -> bool:
     held = [(c.left_edge.idx, c.right_edge.idx + len(c.right_edge))
             for c in verb.children if c.dep_ in ("ccomp", "parataxis", "dobj")]  # fmt: skip
     for qs, qe in near:
-        if len(text[qs:qe].split()) < _MIN_QUOTE_WORDS:
+        if len(text[qs:qe].split()) < quotations.MIN_WORDS:
             continue
         if any(hs <= qs and qe <= he + 1 for hs, he in held):
             return True
-        if _closes_before(text, qe, min(subject.left_edge.idx, verb.idx)):
+        if quotations.closes_before(text, qe, min(subject.left_edge.idx, verb.idx)):
             return True
     return False
 
@@ -159,20 +156,8 @@ def _near(quotes, sent, text: str) -> list[tuple[int, int]]:
     """The quotations in a sentence or closing just before it: the parser often ends a
     sentence at the closing mark of "“… OK?” Trump said."."""
     a, b = sent.start_char, sent.end_char
-    return [(qs, qe) for qs, qe in quotes if (qs < b and a < qe) or _closes_before(text, qe, a)]
-
-
-def _inside(text: str, quotes) -> bytearray:
-    """1 at each character strictly inside a quotation, else 0."""
-    mask = bytearray(len(text) + 1)
-    for qs, qe in quotes:
-        mask[qs + 1 : qe] = b"\x01" * max(0, qe - qs - 1)
-    return mask
-
-
-def _closes_before(text: str, end: int, at: int) -> bool:
-    """Whether a quotation ending at `end` closes just before `at` (commas, dashes between)."""
-    return end <= at and not text[end:at].strip(" ,—–-")
+    closes = quotations.closes_before
+    return [(qs, qe) for qs, qe in quotes if (qs < b and a < qe) or closes(text, qe, a)]
 
 
 def _made(text, start, end, subject, cue, quotes, people) -> Attribution | None:
@@ -180,7 +165,7 @@ def _made(text, start, end, subject, cue, quotes, people) -> Attribution | None:
     for qs, qe in quotes:  # a quotation the content reaches into is quoted whole
         if qs < end and start < qe:
             start, end = min(start, qs), max(end, qe)
-    start, end = _trim(text, start, end)
+    start, end = quotations.trim(text, start, end)
     if len(text[start:end].split()) < 3:
         return None
     words = speaker_words(subject)
@@ -226,43 +211,6 @@ def _named_between(verb, quotes):
     if not between or len(between) > 12 or any(t.tag_.startswith("VB") for t in between):
         return None
     return next((t for t in between if t.tag_ in ("NNP", "NNPS", "NN", "NNS", "PRP")), None)
-
-
-def _continued(text: str, quotes, found: list[Attribution]) -> list[Attribution]:
-    """`found` with the quotations no verb governs given to the speaker of the attribution
-    just before them (news continues a quote without "he said"): in the same paragraph the
-    attribution runs on to the quotation's end, in the next one it is an attribution of
-    its own."""
-    found = sorted(found, key=lambda a: a.start)
-    for qs, qe in quotes:
-        if len(text[qs:qe].split()) < _MIN_QUOTE_WORDS or any(a.start <= qs < a.end for a in found):
-            continue
-        before = [
-            i for i, a in enumerate(found) if a.end <= qs and text.count("\n", a.end, qs) <= 1
-        ]
-        start, end = _trim(text, qs, qe)
-        if not before:  # said by whoever the paragraph quotes next, if anyone
-            after = [a for a in found if a.start >= qe and "\n" not in text[qe : a.start]]
-            if after:
-                found.append(Attribution(start, end, after[0].speaker, -1, -1, "", True))
-            found.sort(key=lambda a: a.start)
-            continue
-        last = found[before[-1]]
-        if "\n" in text[last.end : qs]:
-            found.append(Attribution(start, end, last.speaker, -1, -1, "", True))
-        else:
-            found[before[-1]] = replace(last, end=end, direct=True)
-        found.sort(key=lambda a: a.start)
-    return found
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without the spaces, commas and dashes at its ends."""
-    while start < end and text[start] in " \t\n,;:—–-":
-        start += 1
-    while end > start and text[end - 1] in " \t\n,;:—–-":
-        end -= 1
-    return start, end
 
 
 def _overlaps(a: Attribution, b: Attribution) -> bool:
