@@ -28,7 +28,7 @@ from rag.shapes import (
     stories_json,
 )
 from rag.timeline.render import timeline_json, timeline_text
-from rag.types import Filters
+from rag.types import Filters, site_of
 
 
 def _filters(args: argparse.Namespace) -> Filters:
@@ -52,6 +52,9 @@ def _search(archive: Archive, args: argparse.Namespace) -> int:
     for h in hits:
         print(f"{h.rank:>2}. {h.score:.3f}  {h.title} ({h.date or 'undated'})  {h.chunk_id}")
         print(f"    {h.text[:200]}")
+        for a in h.also:  # the story's other reports
+            site = site_of(a.url) or a.source
+            print(f"    also: {a.title} ({a.date or 'undated'}, {site})  {a.chunk_id}")
     return EXIT_OK
 
 

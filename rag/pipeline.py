@@ -235,8 +235,8 @@ class Archive:
         the default comes from settings.
         With `as_of`, articles published after that day are left out (undated ones stay);
         `filters` limit publication dates and sites further. Near-copies of an article give
-        one hit, the best, unless `copies`; and the first hits come from different stories
-        (the other reports of a story follow further down).
+        one hit, the best, unless `copies`; and the first hits come from different stories,
+        each with the other reports of its story that the search found (`Hit.also`).
         """
         s = self.settings
         _refuse((filters or Filters()).problem())

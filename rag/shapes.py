@@ -11,9 +11,12 @@ from rag.types import DocInfo, Hit, Quote, Story
 
 
 def hit_json(hit: Hit) -> dict:
+    """A hit; `also`: the other reports of its story the search found, each with its best
+    passage (the first hits are different stories: rag/search/fusion.py)."""
     fields = ("rank", "score", "chunk_id", "doc_id", "title", "date", "url", "source", "text")
     out = {f: getattr(hit, f) for f in fields}
     out.update(score=round(hit.score, 4), start=hit.start, end=hit.end)
+    out["also"] = [hit_json(a) | {"rank": hit.rank} for a in hit.also]
     return out
 
 

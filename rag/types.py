@@ -124,6 +124,9 @@ class Hit:
     dense_score: float = 0.0  # cosine similarity, 0 when only the keyword index found it
     keyword_score: float = 0.0  # BM25, 0 when only the dense index found it
     story_id: str = ""  # the story its article reports (rag/index/stories.py)
+    # a search's other reports of the same story, the best passage of each, listed under
+    # this hit (rag/search/fusion.py, group_stories); a hit listed there has none
+    also: tuple[Hit, ...] = field(default=(), repr=False, compare=False)
     # Unit vectors (a numpy array) of the headline (row 0) and of each sentence, from the
     # manifest (rag/index/vectors.py); None when not stored. A zero row: none for that one.
     sentence_vectors: Any = field(default=None, repr=False, compare=False)

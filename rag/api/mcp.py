@@ -64,7 +64,8 @@ def build_mcp(archive: Archive) -> MCPServer:
         sites: list[str] | None = None,
     ) -> dict[str, Any]:
         """The k passages of the archive nearest to a query, best first, at most one per
-        article, with title, date, url and the passage's offsets in its article."""
+        article and one per story (`also`: the story's other reports found), with title,
+        date, url and the passage's offsets in its article."""
         if not query.strip():
             raise ToolError("the query is empty")
         k = max(1, min(k, 100))

@@ -38,5 +38,7 @@ class ArchiveRetriever(BaseRetriever):
         for hit in hits:
             metadata = hit_json(hit)
             del metadata["text"]
+            for report in metadata["also"]:  # the story's other reports: where, not what
+                del report["text"]
             documents.append(Document(hit.text, id=hit.chunk_id, metadata=metadata))
         return documents

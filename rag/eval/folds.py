@@ -27,7 +27,7 @@ from rag.eval.answers import (
     too_early,
 )
 from rag.eval.common import Question
-from rag.eval.retrieval import hit_at, reciprocal_rank
+from rag.eval.retrieval import hit_at, listed, reciprocal_rank
 from rag.eval.tuning import Config, Tuning
 
 # The values tried for each weight, one weight at a time; max_quotes is the setting of that
@@ -173,7 +173,7 @@ class SearchTuner(Tuning):
             tuned = self.archive.tuned(**dict(config))
             found = []
             for q, _ in self.questions:
-                sources = [h.source for h in tuned.search(q.query, self.k, as_of=q.as_of)]
+                sources = listed(tuned.search(q.query, self.k, as_of=q.as_of))
                 found.append(
                     Found(
                         hit_at(sources, q.targets, self.k),

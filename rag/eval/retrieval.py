@@ -15,48 +15,60 @@ from rag.answer.types import Answer
 from rag.eval.answers import evaluate_answers, too_early
 from rag.eval.common import Question, cache_dir, percentile, same_article, widen_to_stories
 from rag.settings import Settings
+from rag.types import Hit
 
 WEIGHTS = "weights: "  # rows of run_eval's result that hold weights chosen, not metrics
 
 
-def hit_at(sources: list[str], targets: frozenset[str], k: int) -> float:
-    """1.0 if an answer article is among the articles of the top k chunks."""
-    return float(any(s in targets for s in sources[:k]))
+# A ranked search as the eval reads it: for each rank the files it lists, its own first and
+# then the other reports of its story named under it (Hit.also).
+Ranked = list[tuple[str, ...]]
 
 
-def reciprocal_rank(sources: list[str], targets: frozenset[str], k: int = 10) -> float:
-    """1 / rank of the first chunk from an answer article, 0 if none in the top k."""
-    return next((1.0 / i for i, s in enumerate(sources[:k], start=1) if s in targets), 0.0)
+def listed(hits: list[Hit]) -> Ranked:
+    """Each hit's file and those of the reports listed under it."""
+    return [(h.source, *(a.source for a in h.also)) for h in hits]
+
+
+def hit_at(ranked: Ranked, targets: frozenset[str], k: int) -> float:
+    """1.0 if an answer article is listed at one of the top k ranks."""
+    return float(any(targets.intersection(files) for files in ranked[:k]))
+
+
+def reciprocal_rank(ranked: Ranked, targets: frozenset[str], k: int = 10) -> float:
+    """1 / the first rank listing an answer article, 0 if none of the top k does."""
+    return next((1.0 / i for i, files in enumerate(ranked[:k], start=1)
+                 if targets.intersection(files)), 0.0)  # fmt: skip
 
 
 def evaluate_retrieval(
-    search: Callable[[Question], list[str]], questions: list[Question], k: int
+    search: Callable[[Question], Ranked], questions: list[Question], k: int
 ) -> dict[str, float]:
     """hit@4, hit@k, MRR@10 and query latency (ms) of one search system; hit@k and MRR@10
-    also at story level (an article of an answer article's story holding the answer counts).
-
-    `search` returns the source file names of its ranked chunks.
+    also at story level (an article of an answer article's story holding the answer counts)
+    and by the ranked hits alone (`_lead`: not the reports listed under them).
     """
-    hits4, hitsk, rr, ms, story_hits, story_rr = [], [], [], [], [], []
+    rows: dict[str, list[float]] = {}
+    ms = []
     for q in questions:
         start = time.perf_counter()
-        sources = search(q)
+        ranked = search(q)
         ms.append((time.perf_counter() - start) * 1000)
-        hits4.append(hit_at(sources, q.targets, 4))
-        hitsk.append(hit_at(sources, q.targets, k))
-        rr.append(reciprocal_rank(sources, q.targets, 10))
-        story_hits.append(hit_at(sources, q.in_story, k))
-        story_rr.append(reciprocal_rank(sources, q.in_story, 10))
-    return {
-        "questions": len(questions),
-        "hit@4": statistics.fmean(hits4),
-        f"hit@{k}": statistics.fmean(hitsk),
-        "MRR@10": statistics.fmean(rr),
-        f"hit@{k}_story": statistics.fmean(story_hits),
-        "MRR@10_story": statistics.fmean(story_rr),
-        "p50_ms": percentile(ms, 0.5),
-        "p95_ms": percentile(ms, 0.95),
-    }
+        lead = [files[:1] for files in ranked]
+        for name, value in (
+            ("hit@4", hit_at(ranked, q.targets, 4)),
+            (f"hit@{k}", hit_at(ranked, q.targets, k)),
+            ("MRR@10", reciprocal_rank(ranked, q.targets, 10)),
+            (f"hit@{k}_story", hit_at(ranked, q.in_story, k)),
+            ("MRR@10_story", reciprocal_rank(ranked, q.in_story, 10)),
+            (f"hit@{k}_lead", hit_at(lead, q.targets, k)),
+            ("MRR@10_lead", reciprocal_rank(lead, q.targets, 10)),
+        ):
+            rows.setdefault(name, []).append(value)
+    out: dict[str, float] = {"questions": len(questions)}
+    out.update({name: statistics.fmean(values) for name, values in rows.items()})
+    out.update(p50_ms=percentile(ms, 0.5), p95_ms=percentile(ms, 0.95))
+    return out
 
 
 def run_eval(
@@ -100,7 +112,7 @@ def run_eval(
             def tutorial(q: Question) -> list[str]:
                 progress.update(1)
                 embedder.forget()  # every system embeds each question itself
-                return search(q.query)
+                return [(source,) for source in search(q.query)]
 
             rows["tutorial"] = evaluate_retrieval(tutorial, questions, k)
         rows["tutorial"]["chunks"] = store._collection.count()
@@ -110,7 +122,7 @@ def run_eval(
             def search(q: Question, mode: str = mode) -> list[str]:
                 progress.update(1)
                 embedder.forget()
-                return [h.source for h in archive.search(q.query, k, as_of=q.as_of, mode=mode)]
+                return listed(archive.search(q.query, k, as_of=q.as_of, mode=mode))
 
             rows[mode] = evaluate_retrieval(search, questions, k)
     if answers:

@@ -14,7 +14,14 @@ from rag.index.manifest import Manifest
 from rag.index.sync import InStep
 from rag.index.vectors import Sentences
 from rag.search.dates import question_range
-from rag.search.fusion import Fusion, cap_per_doc, fuse, one_per_copy, one_per_story
+from rag.search.fusion import (
+    Fusion,
+    cap_per_doc,
+    fuse,
+    group_stories,
+    one_per_copy,
+    one_per_story,
+)
 from rag.settings import Settings
 from rag.text.patterns import content_words, names_in
 from rag.types import Filters, Hit
@@ -55,7 +62,7 @@ class Retriever:
         stories: bool = True,
     ) -> list[Hit]:
         """The k best chunks for the query (see `Archive.search`); `stories`: the first
-        hits come from different stories."""
+        hits come from different stories, each listing the story's other reports found."""
         return self._ranked(query, k, as_of, mode, per_doc, filters, copies, stories)[0]
 
     def _ranked(
@@ -106,6 +113,8 @@ class Retriever:
                 older = {h.chunk_id for h in current} - {h.chunk_id for h in newest}
                 current = newest + [h for h in current if h.chunk_id in older]
         kept = cap_per_doc(current, per_doc, k)
+        if stories and not copies:  # the other reports found are named under their story's
+            kept = group_stories(kept, current)
         return [replace(h, rank=i) for i, h in enumerate(kept, start=1)], older
 
     def _naming(self, query: str, hits: list[Hit]) -> set[str]:

@@ -13,10 +13,12 @@ T = frozenset({"gold.txt"})
 
 
 def test_metrics_on_a_hand_made_ranking():
-    ranked = ["a.txt", "b.txt", "a.txt", "gold.txt", "c.txt"]
+    ranked = [("a.txt",), ("b.txt",), ("a.txt",), ("gold.txt",), ("c.txt",)]
     assert hit_at(ranked, T, 3) == 0.0 and hit_at(ranked, T, 4) == 1.0
     assert reciprocal_rank(ranked, T) == 0.25
-    assert reciprocal_rank(["x.txt"] * 10 + ["gold.txt"], T, 10) == 0.0
+    assert reciprocal_rank([("x.txt",)] * 10 + [("gold.txt",)], T, 10) == 0.0
+    # a report listed under a hit (another outlet's of the same story) counts at its rank
+    assert reciprocal_rank([("a.txt",), ("b.txt", "c.txt", "gold.txt")], T) == 0.5
     assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 0.5) == 3.0
 
 

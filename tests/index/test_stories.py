@@ -91,6 +91,27 @@ def test_an_answer_cites_one_report_of_a_story_and_names_the_other_outlets(
     assert "Also reported by 2 outlets: " in capsys.readouterr().out
 
 
+def test_a_search_gives_a_story_one_slot_and_lists_its_other_reports_under_it(
+    archive, tmp_path, capsys
+):
+    _quake_archive(archive, tmp_path / "news")
+    quake = {title for title, _ in QUAKE.values()}
+    capsys.readouterr()
+    data = str(archive.settings.data_dir)
+    cli(["--data-dir", data, "search", "Varnholm earthquake dead", "-k", "2", "--json"])
+    first, second = json.loads(capsys.readouterr().out)["hits"]
+    assert first["title"] in quake and second["title"] == "Dellmar quake injures 30"
+    listed = {r["title"] for r in first["also"]}
+    assert listed == quake - {first["title"]} and second["also"] == []
+    for report in first["also"]:  # each with its passage, which is in its article
+        text = archive.document(report["doc_id"])[1]
+        assert text[report["start"] : report["end"]] == report["text"]
+    cli(["--data-dir", data, "search", "Varnholm earthquake dead", "-k", "2"])
+    out = capsys.readouterr().out
+    others = set(QUAKE) - {first["url"].split("/")[2]}
+    assert out.count("    also: ") == 2 and all(f", {site})" in out for site in others)
+
+
 def test_a_story_survives_deleting_one_of_its_articles(archive, tmp_path, capsys):
     docs = _quake_archive(archive, tmp_path / "news")
     first = docs["Quake of magnitude 6.8 shakes Varnholm"]
