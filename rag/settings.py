@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     fusion_recency_days: float = Field(default=0.0, ge=0)
     # The articles naming every name the question names (spaCy's names, found at ingest).
     fusion_name_weight: float = Field(default=0.0, ge=0)
+    # The candidates by how much their article is about the question (its headline's and
+    # sentences' closeness to it, stored at ingest): a focused report before a digest. In
+    # a search's list only; 0.5 chosen by 5-fold cross-validation on both archives
+    # (docs/evaluation.md, "Focused reports first").
+    fusion_about_weight: float = Field(default=0.5, ge=0)
     # Chunks one article may take in the top k before other articles are filled in.
     max_chunks_per_doc: int = Field(default=1, gt=0)
     # Answers may quote several passages of one article.

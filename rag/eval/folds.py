@@ -54,6 +54,7 @@ SEARCH_GRID: dict[str, tuple[float, ...]] = {
     "fusion_keyword_weight": (0.25, 0.5, 0.75, 1.0),
     "fusion_date_weight": (0.0, 0.125, 0.25, 0.5),
     "fusion_name_weight": (0.0, 0.25, 0.5, 1.0),
+    "fusion_about_weight": (0.0, 0.25, 0.5, 1.0),
 }
 
 

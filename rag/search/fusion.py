@@ -25,6 +25,10 @@ class Fusion:
     # the candidates whose article names everyone and everything the question names (as
     # spaCy found them at ingest), in fused order: a passage about another "Johnson" is not
     names: float = 0.0
+    # the candidates by how much their article is about the question: the mean of its
+    # headline's and its sentences' closeness to it (a digest of the day's news that has
+    # one item on it is not; rag/index/vectors.py, SentenceVectors.about)
+    about: float = 0.0
 
 
 def reciprocal_rank_fusion(
@@ -115,13 +119,16 @@ def fuse(
     period: DateRange | None,
     today: dt.date | None = None,
     named: Collection[str] = frozenset(),
+    about: Mapping[str, float] | None = None,
 ) -> list[Hit]:
     """Dense and keyword hits fused into one list, best first, `score` = fused score.
 
     More rankings of the same candidates join the fusion: those published within the
     period the question names (if it names one), those of the articles in `named` (doc
-    ids: the articles naming the question's names), and all of them newest first (or, with
-    `weights.recency_days`, a prior on their age before `today`, the "as of" day).
+    ids: the articles naming the question's names), all of them by how much their article is
+    about the question (`about`: doc id -> score, higher is more), and all of them newest
+    first (or, with `weights.recency_days`, a prior on their age before `today`, the "as of"
+    day).
     """
     keyword_scores = {h.chunk_id: h.keyword_score for h in keyword}
     pool = {h.chunk_id: h for h in keyword}
@@ -136,6 +143,11 @@ def fuse(
     if named and weights.names:
         rankings.append([h.chunk_id for h in candidates if h.doc_id in named])
         factors.append(weights.names)
+    if about and weights.about:
+        rankings.append(
+            [h.chunk_id for h in sorted(candidates, key=lambda h: -about.get(h.doc_id, -1.0))]
+        )
+        factors.append(weights.about)
     if weights.recency and not weights.recency_days:
         newest = sorted(candidates, key=lambda h: _day(h) if h.date else dt.date.min, reverse=True)
         rankings.append([h.chunk_id for h in newest])

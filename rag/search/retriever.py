@@ -60,10 +60,15 @@ class Retriever:
         filters: Filters | None,
         copies: bool = False,
         stories: bool = True,
+        about_first: bool = True,
     ) -> list[Hit]:
         """The k best chunks for the query (see `Archive.search`); `stories`: the first
-        hits come from different stories, each listing the story's other reports found."""
-        return self._ranked(query, k, as_of, mode, per_doc, filters, copies, stories)[0]
+        hits come from different stories, each listing the story's other reports found;
+        `about_first`: the articles most about the question first (`fusion_about_weight`;
+        measured to win for a search's list, not for what an answer reads)."""
+        return self._ranked(query, k, as_of, mode, per_doc, filters, copies, stories, about_first)[
+            0
+        ]
 
     def _ranked(
         self,
@@ -75,6 +80,7 @@ class Retriever:
         filters: Filters | None,
         copies: bool,
         stories: bool,
+        about_first: bool = False,
     ) -> tuple[list[Hit], set[str]]:
         """`search`'s hits, and the chunk ids among them of an article's other versions:
         without `copies` and `stories` they are kept, after the newest version's."""
@@ -82,22 +88,31 @@ class Retriever:
         pool = max(4 * k, 40)
         key = (query, pool, as_of, mode, filters)
         if self.found is not None and key in self.found:
-            dense, keyword_hits, named = self.found[key]
+            dense, keyword_hits, named, about = self.found[key]
         else:
-            dense, keyword_hits = self._candidates(query, pool, as_of, mode, filters)
-            tuning = s.fusion_name_weight or self.found is not None
-            named = self._naming(query, dense + keyword_hits) if tuning else set()
+            dense, keyword_hits, vector = self._candidates(query, pool, as_of, mode, filters)
+            tuning = self.found is not None
+            named = (
+                self._naming(query, dense + keyword_hits)
+                if s.fusion_name_weight or tuning
+                else set()
+            )
+            about = {}
+            if (s.fusion_about_weight and about_first or tuning) and vector is not None:
+                about = self._about(vector, dense + keyword_hits)
             if self.found is not None:
-                self.found[key] = dense, keyword_hits, named
+                self.found[key] = dense, keyword_hits, named, about
         weights = Fusion(
             s.fusion_keyword_weight,
             s.fusion_date_weight,
             s.fusion_recency_weight,
             s.fusion_recency_days,
             s.fusion_name_weight,
+            s.fusion_about_weight if about_first else 0.0,
         )
         today = as_of or dt.date.today()
-        hits = fuse(dense, keyword_hits, weights, question_range(query, today), today, named)
+        period = question_range(query, today)
+        hits = fuse(dense, keyword_hits, weights, period, today, named, about)
         versions = self.manifest.versions(list({h.doc_id for h in hits}))
         current = [h for h in hits if versions.get(h.doc_id) == h.version]
         if mode == "hybrid+rerank":
@@ -127,10 +142,16 @@ class Retriever:
         held = [docs for docs in holding.values() if docs]
         return set.intersection(*held) if held else set()
 
+    def _about(self, vector: np.ndarray, hits: list[Hit]) -> dict[str, float]:
+        """doc id -> how much each hit's article is about the query `vector`."""
+        stored = self.manifest.sentence_vectors(list({h.doc_id for h in hits}))
+        return {doc: sv.about(vector) for doc, sv in stored.items()}
+
     def _candidates(
         self, query: str, pool: int, as_of: dt.date | None, mode: str, filters: Filters | None
-    ) -> tuple[list[Hit], list[Hit]]:
-        """The `pool` best chunks by meaning and by BM25 (with their keyword scores)."""
+    ) -> tuple[list[Hit], list[Hit], np.ndarray | None]:
+        """The `pool` best chunks by meaning and by BM25 (with their keyword scores), and
+        the query's vector (None in keyword mode)."""
         limits = (filters or Filters()).capped(as_of)
         vector = self.backends.embedder.embed([query])[0] if mode != "keyword" else None
         dense: list[Hit] = []
@@ -148,7 +169,7 @@ class Retriever:
         keyword_hits = [
             replace(found[cid], keyword_score=score) for cid, score in keyword if cid in found
         ]
-        return dense, keyword_hits
+        return dense, keyword_hits, vector
 
     def newest_about(
         self, query: str, names: set[str], as_of: dt.date | None, filters: Filters | None, n: int
@@ -232,7 +253,9 @@ class Retriever:
         vectors (a timeline reads them all; near-copies give one article), and all the
         sentences of their articles, not only the hits', with their closeness to the
         query's `vector`."""
-        hits = self.search(query, n, as_of, self.settings.search_mode, n, filters)
+        hits = self.search(
+            query, n, as_of, self.settings.search_mode, n, filters, about_first=False
+        )
         stored = self.manifest.sentence_vectors(list({h.doc_id for h in hits}))
         texts = self.manifest.texts(list(stored))
         articles = {doc: Sentences.of(texts[doc], sv.starts, sv.vectors @ vector)

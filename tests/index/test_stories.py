@@ -148,3 +148,25 @@ def test_an_archive_from_before_stories_gets_them_at_the_next_ingest(archive, tm
     docs = {d.title: d.story_id for d in archive.documents()}
     assert len({docs[title] for title, _ in QUAKE.values()}) == 1
     assert len(set(docs.values())) == 3
+
+
+def test_a_report_on_the_event_is_more_about_it_than_a_digest_naming_it_once(archive, tmp_path):
+    _quake_archive(archive, tmp_path / "news")
+    items = (
+        "Interest rates: The central bank kept its main rate at 4.5% and said inflation was "
+        "slowing.",
+        "Varnholm: The death toll of Monday's earthquake in Varnholm rose to 14, officials said.",
+        "Ferry strike: Crews on the northern routes walked out over pay.",
+        "Elections: Voters in the capital choose a new mayor on Sunday.",
+    )
+    headline = "5 things to know for March 7: Rates, Varnholm, Ferries, Elections"
+    write_article(tmp_path / "more", "five.txt", headline, "20240307", "https://wire.test/five",
+                  *items)  # fmt: skip
+    archive.ingest([tmp_path / "more"])
+    docs = {d.title: d.doc_id for d in archive.documents()}
+    vector = archive.backends.embedder.embed(["Varnholm earthquake death toll"])[0]
+    stored = archive.manifest.sentence_vectors(list(docs.values()))
+    about = {title: stored[doc].about(vector) for title, doc in docs.items()}
+    digest = about.pop(headline)
+    assert min(about[title] for title, _ in QUAKE.values()) > digest
+    assert digest > about["Dellmar quake injures 30"]  # it does name the event, once

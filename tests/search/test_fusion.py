@@ -69,3 +69,17 @@ def test_cap_per_doc_lets_other_articles_in():
     assert [h.chunk_id for h in kept] == ["a:0", "a:1", "b:0"]
     kept = cap_per_doc(hits, per_doc=1, k=4)
     assert [h.chunk_id for h in kept] == ["a:0", "b:0", "c:0", "a:1"]  # filled when short
+
+
+def test_a_focused_report_passes_a_digest_when_articles_are_ranked_by_aboutness():
+    digest, report = _hit("digest", 0, "2024-03-05"), _hit("report", 0, "2024-03-06")
+    other = _hit("other", 0, "2024-03-01")
+    ranked = [digest, report, other]  # the digest first by meaning and by words
+    about = {"digest": 0.38, "report": 0.63, "other": 0.05}
+
+    def order(weight: float) -> list[str]:
+        weights = Fusion(keyword=0.5, date=0.0, recency=1.0, about=weight)
+        return [h.doc_id for h in fuse(ranked, ranked, weights, None, about=about)]
+
+    assert order(0.0) == ["digest", "report", "other"]
+    assert order(1.0) == ["report", "digest", "other"]
