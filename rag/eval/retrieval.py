@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from rag.answer.types import Answer
-from rag.eval.answers import evaluate_answers, too_early
+from rag.eval.answers import LATER_DAYS, asked_later, evaluate_answers, too_early
 from rag.eval.common import Question, cache_dir, percentile, same_article, widen_to_stories
 from rag.settings import Settings
 from rag.types import Hit
@@ -125,6 +125,17 @@ def run_eval(
                 return listed(archive.search(q.query, k, as_of=q.as_of, mode=mode))
 
             rows[mode] = evaluate_retrieval(search, questions, k)
+    later = asked_later(questions)
+    if retrieval:  # old facts: the same search, asked months later
+        with bar(total=len(later), desc="asked later", unit="q") as progress:
+
+            def search_later(q: Question) -> list[tuple[str, ...]]:
+                progress.update(1)
+                return listed(archive.search(q.query, k, as_of=q.as_of))
+
+            rows[f"{settings.search_mode}, asked {LATER_DAYS} days later"] = evaluate_retrieval(
+                search_later, later, k
+            )
     if answers:
         with bar(total=len(questions), desc="answers", unit="q") as progress:
 
@@ -136,6 +147,8 @@ def run_eval(
         early = too_early(questions)
         with bar(total=len(early), desc="too early", unit="q") as progress:
             rows["too early"] = evaluate_answers(ask, early)
+        with bar(total=len(later), desc="asked later", unit="q") as progress:
+            rows[f"asked {LATER_DAYS} days later"] = evaluate_answers(ask, later)
     if retrieval and folds:
         from rag.eval.folds import SearchTuner
         from rag.eval.tuning import cross_validate

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+from rag.eval.answers import LATER_DAYS, asked_later
 from rag.eval.common import Question, format_table, percentile, widen_to_stories
 from rag.eval.retrieval import hit_at, reciprocal_rank
 from tests.conftest import ROOT, write_article
@@ -20,6 +22,18 @@ def test_metrics_on_a_hand_made_ranking():
     # a report listed under a hit (another outlet's of the same story) counts at its rank
     assert reciprocal_rank([("a.txt",), ("b.txt", "c.txt", "gold.txt")], T) == 0.5
     assert percentile([5.0, 1.0, 3.0, 2.0, 4.0], 0.5) == 3.0
+
+
+def test_questions_asked_later_are_those_whose_answer_does_not_depend_on_when():
+    day = dt.date(2022, 6, 26)
+    timeless = Question("1", "Which team won the 2022 Stanley Cup Finals?", "Avalanche", T, day)
+    asked = ("Which show was recently green lit?", "Who won the election this week?",
+             "What is the latest Covid variant?", "How many cases are there now?",
+             "What NFL star announced his retirement on Tuesday?")  # fmt: skip
+    dated = [Question(str(i), text, "x", T, day) for i, text in enumerate(asked, start=2)]
+    undated = Question("9", "Who founded the company?", "x", T)
+    (later,) = asked_later([timeless, *dated, undated])
+    assert later.id == "1" and later.as_of == day + dt.timedelta(days=LATER_DAYS)
 
 
 def test_the_table_lines_up_with_long_row_names_and_prints_counts_as_counts():
@@ -97,6 +111,10 @@ def test_eval_command_end_to_end(tmp_path: Path):
     assert rows["answers offline"]["answer_in_citation"] == 1.0
     # the July article lies after the question date, so it can never be cited
     assert rows["answers offline"]["citation_precision"] == 1.0
+    # asked months later, when the July report of the port is newer: the old fact is found
+    later = rows[f"hybrid, asked {LATER_DAYS} days later"]
+    assert later["questions"] == 1 and later["hit@2"] == 1.0
+    assert rows[f"asked {LATER_DAYS} days later"]["answer_in_citation"] == 1.0
 
 
 def test_eval_measures_the_subset_and_the_whole_folder_side_by_side(tmp_path: Path):
