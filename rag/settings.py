@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     # a search's list only; 0.5 chosen by 5-fold cross-validation on both archives
     # (docs/evaluation.md, "Focused reports first").
     fusion_about_weight: float = Field(default=0.5, ge=0)
+    # A search's list only: a prior exp(-age / days) on an article's age before "as of"
+    # instead of the newest-first ranking (0: that ranking), counted only for the articles
+    # about the question within search_age_within of the one most about it (0: for all).
+    # Off: each archive's cross-validated fit loses on the other (docs/evaluation.md, "The
+    # age prior, fitted again").
+    search_age_days: float = Field(default=0.0, ge=0)
+    search_age_within: float = Field(default=0.0, ge=0)
     # Chunks one article may take in the top k before other articles are filled in.
     max_chunks_per_doc: int = Field(default=1, gt=0)
     # Answers may quote several passages of one article.

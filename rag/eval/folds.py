@@ -24,6 +24,7 @@ from rag.eval.answers import (
     answer_in_citation,
     answer_in_first_quote,
     answer_in_passages,
+    asked_later,
     too_early,
 )
 from rag.eval.common import Question
@@ -55,6 +56,8 @@ SEARCH_GRID: dict[str, tuple[float, ...]] = {
     "fusion_date_weight": (0.0, 0.125, 0.25, 0.5),
     "fusion_name_weight": (0.0, 0.25, 0.5, 1.0),
     "fusion_about_weight": (0.0, 0.25, 0.5, 1.0),
+    "search_age_days": (0.0, 14.0, 30.0, 90.0),
+    "search_age_within": (0.0, 0.05, 0.1, 0.15, 0.2),
 }
 
 
@@ -158,13 +161,16 @@ class Found:
 
 
 class SearchTuner(Tuning):
-    """The dev questions searched with any fusion weights on demand (remembered)."""
+    """The dev questions searched with any fusion weights on demand (remembered), and the
+    same questions asked later (rag/eval/answers.py, `asked_later`; each in its dev twin's
+    fold): a fit must not buy the week's news with old facts."""
 
     grid = SEARCH_GRID
 
     def __init__(self, archive, questions: list[Question], k: int, progress=lambda: None):
         self.archive, self.k, self.progress = archive, k, progress
-        self.questions = [(q, False) for q in questions]
+        later = asked_later(questions)
+        self.questions = [(q, False) for q in questions] + [(q, True) for q in later]
         values = archive.settings.model_dump()
         self.start = tuple(sorted((name, values[name]) for name in SEARCH_GRID))
         self.memo: dict[Config, list[Found]] = {}
@@ -188,12 +194,16 @@ class SearchTuner(Tuning):
         return self.memo[config]
 
     def summary(self, per_question: Iterable[tuple[int, Found]]) -> dict[str, float]:
-        found = [o for _, o in per_question]
-        n = max(len(found), 1)
+        rows = list(per_question)
+        found = [o for i, o in rows if not self.questions[i][1]]
+        later = [o for i, o in rows if self.questions[i][1]]
+        n, m = max(len(found), 1), max(len(later), 1)
         return {
             "questions": len(found),
             f"hit@{self.k}": sum(o.hit for o in found) / n,
             "MRR@10": sum(o.rr for o in found) / n,
             f"hit@{self.k}_story": sum(o.story_hit for o in found) / n,
             "MRR@10_story": sum(o.story_rr for o in found) / n,
+            f"hit@{self.k}_later": sum(o.hit for o in later) / m,
+            "MRR@10_later": sum(o.rr for o in later) / m,
         }

@@ -29,6 +29,11 @@ class Fusion:
     # headline's and its sentences' closeness to it (a digest of the day's news that has
     # one item on it is not; rag/index/vectors.py, SentenceVectors.about)
     about: float = 0.0
+    # > 0: the age prior (recency_days) counts only for the candidates whose article is
+    # about the question within this much of the one most about it (`about` scores): the
+    # week's news first among the reports on the question, never a newer article on
+    # something else first
+    age_within: float = 0.0
 
 
 def reciprocal_rank_fusion(
@@ -155,8 +160,11 @@ def fuse(
     fused = reciprocal_rank_fusion(rankings, factors)
     if weights.recency and weights.recency_days:
         today = today or dt.date.today()
+        floor = max(about.values()) - weights.age_within if about and weights.age_within else None
 
         def prior(hit: Hit) -> float:
+            if floor is not None and about.get(hit.doc_id, -math.inf) < floor:
+                return 0.0
             age = max((today - _day(hit)).days, 0) if hit.date else math.inf
             return weights.recency * math.exp(-age / weights.recency_days) / 61
 

@@ -98,7 +98,8 @@ class Retriever:
                 else set()
             )
             about = {}
-            if (s.fusion_about_weight and about_first or tuning) and vector is not None:
+            wanted = s.fusion_about_weight or s.search_age_within
+            if (wanted and about_first or tuning) and vector is not None:
                 about = self._about(vector, dense + keyword_hits)
             if self.found is not None:
                 self.found[key] = dense, keyword_hits, named, about
@@ -108,8 +109,11 @@ class Retriever:
             s.fusion_recency_weight,
             s.fusion_recency_days,
             s.fusion_name_weight,
-            s.fusion_about_weight if about_first else 0.0,
         )
+        if about_first:  # a search's list
+            days = s.search_age_days or s.fusion_recency_days
+            weights = replace(weights, recency_days=days, about=s.fusion_about_weight,
+                              age_within=s.search_age_within)  # fmt: skip
         today = as_of or dt.date.today()
         period = question_range(query, today)
         hits = fuse(dense, keyword_hits, weights, period, today, named, about)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from rag.eval.answers import LATER_DAYS
 from rag.eval.common import Question
 from rag.eval.folds import SEARCH_GRID, Outcome, SearchTuner
 from rag.eval.tuning import cross_validate, week_folds
@@ -128,3 +129,16 @@ def test_the_search_weights_are_fitted_out_of_fold_and_the_age_prior_finds_the_w
     for weights in chosen.values():
         assert weights["fusion_date_weight"] == 0.0 and "keyword" not in weights
         assert all(weights[name] in values for name, values in SEARCH_GRID.items())
+
+
+def test_the_search_fit_also_asks_each_timeless_question_later_in_its_own_fold(archive):
+    day = dt.date(2022, 6, 26)
+    timeless = Question("1", "Which team won the 2022 Stanley Cup?", "x", frozenset({"a"}), day)
+    dated = Question("2", "Who won the vote this week?", "x", frozenset({"b"}), day)
+    tuner = SearchTuner(archive, [timeless, dated], k=4)
+    asked = [(q.id, q.as_of, later) for q, later in tuner.questions]
+    assert asked == [("1", day, False), ("2", day, False),
+                     ("1", day + dt.timedelta(days=LATER_DAYS), True)]  # fmt: skip
+    fold = week_folds(tuner.questions, 2)
+    assert fold[2] == fold[0]  # never fitted on one and measured on its twin
+    assert "MRR@10_later" in tuner.summary(enumerate(tuner.outcomes(tuner.start)))

@@ -83,3 +83,16 @@ def test_a_focused_report_passes_a_digest_when_articles_are_ranked_by_aboutness(
 
     assert order(0.0) == ["digest", "report", "other"]
     assert order(1.0) == ["report", "digest", "other"]
+
+
+def test_the_age_prior_can_be_kept_to_the_articles_about_the_question():
+    today = dt.date(2024, 3, 6)
+    report, budget = _hit("report", 0, "2023-03-10"), _hit("budget", 0, "2024-03-01")
+    about = {"report": 0.6, "budget": 0.1}  # the year-old report answers; the budget does not
+
+    def first(within: float) -> str:
+        weights = Fusion(keyword=0, date=0, recency=2.0, recency_days=90, age_within=within)
+        return fuse([report, budget], [], weights, None, today, about=about)[0].doc_id
+
+    assert first(0.0) == "budget"  # a steep prior alone lists any newer article first
+    assert first(0.2) == "report"  # kept to the articles about the question, it does not
