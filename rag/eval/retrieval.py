@@ -109,33 +109,27 @@ def run_eval(
         with bar(total=len(questions), desc="tutorial", unit="q") as progress:
             search = tutorial_search(store, k)
 
-            def tutorial(q: Question) -> list[str]:
+            def tutorial(q: Question) -> Ranked:
                 progress.update(1)
                 embedder.forget()  # every system embeds each question itself
                 return [(source,) for source in search(q.query)]
 
             rows["tutorial"] = evaluate_retrieval(tutorial, questions, k)
         rows["tutorial"]["chunks"] = store._collection.count()
-    for mode in modes:
-        with bar(total=len(questions), desc=mode, unit="q") as progress:
+    later = asked_later(questions)
+    runs = [(mode, mode, questions) for mode in modes]
+    if retrieval:  # old facts: the same search, asked months later
+        mode = settings.search_mode
+        runs.append((f"{mode}, asked {LATER_DAYS} days later", mode, later))
+    for name, mode, asked in runs:
+        with bar(total=len(asked), desc=name, unit="q") as progress:
 
-            def search(q: Question, mode: str = mode) -> list[str]:
+            def search(q: Question, mode: str = mode) -> Ranked:
                 progress.update(1)
                 embedder.forget()
                 return listed(archive.search(q.query, k, as_of=q.as_of, mode=mode))
 
-            rows[mode] = evaluate_retrieval(search, questions, k)
-    later = asked_later(questions)
-    if retrieval:  # old facts: the same search, asked months later
-        with bar(total=len(later), desc="asked later", unit="q") as progress:
-
-            def search_later(q: Question) -> list[tuple[str, ...]]:
-                progress.update(1)
-                return listed(archive.search(q.query, k, as_of=q.as_of))
-
-            rows[f"{settings.search_mode}, asked {LATER_DAYS} days later"] = evaluate_retrieval(
-                search_later, later, k
-            )
+            rows[name] = evaluate_retrieval(search, asked, k)
     if answers:
         with bar(total=len(questions), desc="answers", unit="q") as progress:
 

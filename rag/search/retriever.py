@@ -66,9 +66,10 @@ class Retriever:
         hits come from different stories, each listing the story's other reports found;
         `about_first`: the articles most about the question first (`fusion_about_weight`;
         measured to win for a search's list, not for what an answer reads)."""
-        return self._ranked(query, k, as_of, mode, per_doc, filters, copies, stories, about_first)[
-            0
-        ]
+        hits, _ = self._ranked(
+            query, k, as_of, mode, per_doc, filters, copies, stories, about_first
+        )
+        return hits
 
     def _ranked(
         self,
