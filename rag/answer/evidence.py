@@ -17,7 +17,15 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.answer.question import NAME, STATEMENT, candidates, is_statement, question_kind
+from rag.answer.question import (
+    NAME,
+    STATEMENT,
+    answer_labels,
+    candidates,
+    is_statement,
+    question_kind,
+    words_of,
+)
 from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.index.embeddings import Encoder
 from rag.text.patterns import NAME_WORD, NUMBER, content_words
@@ -61,7 +69,14 @@ class Sentence:
     span: Span
     text: str
     similarity: float
-    names: frozenset[str] | None = None  # words of the names spaCy found in it; None: unknown
+    entities: tuple[Entity, ...] | None = None  # the names spaCy found in it; None: unknown
+
+    @property
+    def names(self) -> frozenset[str] | None:
+        """The words of its names (not dates); None: unknown."""
+        if self.entities is None:
+            return None
+        return frozenset(w for e in self.entities if e.label != "DATE" for w in e.key.split())
 
 
 def sentences_of(
@@ -75,7 +90,7 @@ def sentences_of(
     to the question. Headlines count: news often states the answer only there. Sentences in
     `furniture` ((doc_id, start): page furniture, rag/text/furniture.py) are left out.
     `entities` (doc_id -> the names found at ingest, rag/index/entities.py) gives each
-    sentence of those articles the words of the names it holds.
+    sentence of those articles the names it holds.
 
     Sentence vectors stored at ingest are used; only sentences without one are embedded."""
     seen: set[tuple[str, int]] = set(furniture)
@@ -97,23 +112,19 @@ def sentences_of(
     vectors = np.stack([next(embedded) if v is None else v for v in stored])
     similarity = vectors @ asked_vector
     return [
-        Sentence(*c, float(sim), _names_in(entities, c[0].doc_id, c[1]))
+        Sentence(*c, float(sim), _entities_in(entities, c[0].doc_id, c[1]))
         for c, sim in zip(candidates, similarity)
     ]
 
 
-def _names_in(
+def _entities_in(
     entities: dict[str, list[Entity]] | None, doc_id: str, span: Span
-) -> frozenset[str] | None:
-    """The words of the names (not dates) found in the sentence at `span` of `doc_id`."""
+) -> tuple[Entity, ...] | None:
+    """The names found in the sentence at `span` of `doc_id`; None where none were looked
+    for (a headline, an article read before names were)."""
     if entities is None or doc_id not in entities or span == _TITLE:
         return None
-    return frozenset(
-        word
-        for e in entities[doc_id]
-        if span.start <= e.start and e.end <= span.end and e.label != "DATE"
-        for word in e.key.split()
-    )
+    return tuple(e for e in entities[doc_id] if span.start <= e.start and e.end <= span.end)
 
 
 def score_sentences(
@@ -142,8 +153,8 @@ def rank_sentences(
         score = (1 - w.keyword) * c.similarity + w.keyword * overlap
         rank = score + w.new_fact * new_facts(_with_outlet(question, c.hit), c.text)
         scored.append(ScoredSentence(c.hit, c.span, c.text, score, overlap, rank, c.span == _TITLE))
-    names = [c.names for c in sentences]
-    return sorted(_ranked(question, hits, scored, w, names), key=lambda s: s.rank, reverse=True)
+    return sorted(_ranked(question, hits, scored, w, sentences), key=lambda s: s.rank,
+                  reverse=True)  # fmt: skip
 
 
 def _ranked(
@@ -151,12 +162,14 @@ def _ranked(
     hits: list[Hit],
     scored: list[ScoredSentence],
     w: AnswerWeights,
-    names: list[frozenset[str] | None],
+    sentences: list[Sentence],
 ) -> list[ScoredSentence]:
     """The sentences with the answer-kind vote, whether they offer an answer of the kind at
-    all, and the article's search rank in their rank. A name asked for ("who", "which
-    team") is a word of a name spaCy found in the sentence, where its names are stored."""
+    all, whether they name something of the kind asked for, and the article's search rank
+    in their rank. A name asked for ("who", "which team") is a word of a name spaCy found
+    in the sentence, where its names are stored."""
     kind = question_kind(question)
+    names = [c.names for c in sentences]
     if kind == STATEMENT:
         offered = [{"quote"} if is_statement(s.text) else set() for s in scored]
     else:
@@ -179,10 +192,22 @@ def _ranked(
             rank=s.rank
             + w.vote * max((votes[a] for a in answers), default=0.0) / top
             + w.adds * bool(answers)
+            + w.typed * _typed(question, s.hit, c.entities)
             + w.article / article[s.hit.doc_id],
         )
-        for s, answers in zip(scored, offered)
+        for s, c, answers in zip(scored, sentences, offered)
     ]
+
+
+def _typed(question: str, hit: Hit, entities: tuple[Entity, ...] | None) -> bool:
+    """True if the sentence names something of the kind the question asks for ("which
+    show" -> a work, "where" -> a place; rag/answer/question.py) that the question (with
+    the outlet's name) does not name."""
+    labels = answer_labels(question)
+    if not labels or not entities:
+        return False
+    asked = words_of(_with_outlet(question, hit))
+    return any(e.label in labels and not set(e.key.split()) <= asked for e in entities)
 
 
 def _with_outlet(question: str, hit: Hit) -> str:

@@ -37,6 +37,32 @@ _DATES = re.compile(
     rf"(?:19|20)\d\d|{MONTH}|yesterday|today|last (?:week|month|year))\b"
 )
 _QUOTED = re.compile(r"[“\"][^”\"]{12,}[”\"]")
+# What a "which X" / "who" / "where" question's answer is, in spaCy's entity labels, by the
+# noun it asks about ("which wildly popular show" -> a work, "which airline" -> an
+# organisation). A question whose noun is not here (which currency, which menu item) asks
+# for no label.
+_ASKS = {
+    ("PERSON",): "who whom whose person official leader player quarterback actor actress star "
+    "singer rapper director president senator governor candidate politician minister ceo "
+    "founder billionaire judge",
+    ("ORG",): "company companies airline firm retailer network bank team club school university "
+    "college organization agency party brand automaker carmaker chain restaurant store "
+    "newspaper league",
+    ("GPE", "LOC"): "country countries nation state states city cities town capital region "
+    "province county island",
+    ("GPE", "LOC", "FAC"): "where",
+    ("WORK_OF_ART",): "show series film movie book novel song album",
+    ("EVENT",): "awards award event tournament festival championship summit competition race",
+    ("PRODUCT",): "product device vehicle car phone",
+    ("LAW",): "law bill act",
+}
+_LABELS = {word: labels for labels, words in _ASKS.items() for word in words.split()}
+_ASKED_NOUN = re.compile(
+    r"\b(?:who|whom|whose|where)\b"
+    r"|\b(?:which|what)(?: of the(?: following)?)?((?:\s+[\w'’-]+){1,4})",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[\w'’.&$%-]+")
 
 
 def question_kind(question: str) -> str:
@@ -52,7 +78,7 @@ def candidates(kind: str, question: str, sentence: str) -> set[str]:
     """The answers of the asked kind that `sentence` offers and the question does not name
     (lower-cased): single name words for names and other questions, amounts for numbers,
     dates for dates, nothing for statements (a quote is judged whole)."""
-    asked = {w.lower().strip(".'’") for w in re.findall(r"[\w'’.&$%-]+", question)}
+    asked = words_of(question)
     found: set[str] = set()
     if kind in (NAME, OTHER):
         for match in NAMES.finditer(sentence):
@@ -71,6 +97,25 @@ def candidates(kind: str, question: str, sentence: str) -> set[str]:
     elif kind == DATE:
         found = {m.group(0).lower() for m in _DATES.finditer(sentence)} - asked
     return found
+
+
+def words_of(question: str) -> set[str]:
+    """The question's words, lower-cased, as candidates are compared with them."""
+    return {w.lower().strip(".'’") for w in _WORD.findall(question)}
+
+
+def answer_labels(question: str) -> frozenset[str]:
+    """The entity labels (spaCy's) an answer to a "who", "where" or "which X" question has:
+    the label of its asked noun, the first of up to four words after "which" or "what"
+    that is in the table; none for other questions."""
+    if question_kind(question) != NAME:
+        return frozenset()
+    for match in _ASKED_NOUN.finditer(question):
+        words = (match.group(1) or match.group(0)).lower().split()
+        for word in words:
+            if word in _LABELS:
+                return frozenset(_LABELS[word])
+    return frozenset()
 
 
 def is_statement(sentence: str) -> bool:

@@ -33,6 +33,10 @@ class AnswerWeights(BaseModel):
     # ingest (rag/ingest/reading.py) rather than any capitalized word. Off: measured, it lost
     # a question on subset-1k (spaCy's small model misses names the pattern finds).
     names: bool = False
+    # Its rank adds typed if it names something of the kind a "which X" / "who" / "where"
+    # question asks for (which show -> a work, which airline -> an organisation, spaCy's
+    # labels at ingest) that the question does not name.
+    typed: float = Field(default=0.1, ge=0)
     # Supporting quotes rank within margin of the lead; each story gives at most per_story
     # of them (a further one must add a name or number the quotes so far lack); all quotes
     # together hold at most `words` words (0: no budget, max_quotes alone limits them).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.followup import standalone
-from rag.answer.question import asks_latest, candidates, question_kind
+from rag.answer.question import answer_labels, asks_latest, candidates, question_kind
 from rag.answer.scope import key_terms
 from rag.text.patterns import names_in
 
@@ -25,6 +25,23 @@ from rag.text.patterns import names_in
 )
 def test_question_kind(question, kind):
     assert question_kind(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "labels"),
+    [
+        ("Which wildly popular show was green lit for a new season?", {"WORK_OF_ART"}),
+        ("At which prestigious awards show were Broadway's stars honoured?", {"EVENT"}),
+        ("Which Ivy League school will eliminate student loans?", {"ORG"}),
+        ("Which of the following US cities saw the biggest rent increase?", {"GPE", "LOC"}),
+        ("Which high-ranking US official tested positive for Covid-19?", {"PERSON"}),
+        ("Where did Godard revolutionize cinema?", {"GPE", "LOC", "FAC"}),
+        ("Which currency plummeted to a record low?", set()),  # no label for the noun
+        ("How many people died in the storm?", set()),  # not a name question
+    ],
+)
+def test_a_name_question_asks_for_the_kind_of_name_its_noun_says(question, labels):
+    assert answer_labels(question) == labels
 
 
 def test_candidates_are_what_the_question_does_not_already_say():

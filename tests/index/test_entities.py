@@ -3,6 +3,7 @@ offsets, gone with it, found for an archive stored before they were."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from rag.answer.evidence import rank_sentences
@@ -105,3 +106,18 @@ def test_with_the_names_rule_a_who_answer_is_a_name_spacy_found(archive, tmp_pat
     words, names = ranks(False), ranks(True)
     assert names["Experts"] < words["Experts"]  # "Experts", "Internet": no names spaCy found
     assert names["Maria"] > words["Maria"]  # Maria Lopez is one: now the answer most offered
+
+
+def test_a_which_airline_answer_leads_with_the_sentence_naming_an_airline(archive, tmp_path):
+    write_article(tmp_path / "news", "a.txt", "Spirit Airlines to be sold", "20220728",
+                  "https://n.test/a",
+                  "Spirit Airlines agreed on Monday to be bought by a rival, the Miami carrier "
+                  "said.",
+                  "The buyer, JetBlue Airways, agreed to pay 3.8 billion dollars for Spirit "
+                  "Airlines.")  # fmt: skip
+    archive.ingest([tmp_path / "news"])
+    question, day = "Which airline agreed to buy Spirit Airlines this week?", dt.date(2022, 7, 29)
+    answer = archive.ask(question, as_of=day)
+    assert answer.text.startswith("“The buyer, JetBlue Airways")  # spaCy: an organisation
+    untyped = archive.tuned(answer_weights=AnswerWeights(typed=0)).ask(question, as_of=day)
+    assert untyped.text.startswith("“Spirit Airlines agreed")  # restates it, names a city
