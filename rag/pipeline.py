@@ -1,8 +1,9 @@
 """The archive's verbs: ingest files, search, ask, list, delete. CLI and UI call only these.
 
 A thin facade: the writer (rag/ingest/writer.py) makes every change, the retriever
-(rag/search/retriever.py) finds passages, rag/answer/ writes and checks answers; the
-parts they use are built by rag/backends.py.
+(rag/search/retriever.py) ranks passages and the reader (rag/search/reading.py) reads them
+for answers and timelines, rag/answer/ writes and checks answers; the parts they use are
+built by rag/backends.py.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rag.index.stories import summarize
 from rag.index.sync import InStep
 from rag.ingest.articles import expand_paths
 from rag.ingest.writer import Preparer, Progress, Writer
+from rag.search.reading import Reader
 from rag.search.retriever import Retriever
 from rag.settings import Settings
 from rag.sources import Sources
@@ -62,7 +64,8 @@ class Archive:
         self.writer = Writer(self.settings, self.manifest, self.backends, self._sync)
         self.sources = Sources(self.settings, self.writer)
         self._retriever = Retriever(self.settings, self.backends, self.manifest, self._sync)
-        self._composer = Composer(self.settings, self.backends, self.manifest, self._retriever)
+        self._reader = Reader(self._retriever)
+        self._composer = Composer(self.settings, self.backends, self.manifest, self._reader)
         self._candidates: dict = {}  # what tuned() copies share
 
     def tuned(self, **settings: object) -> Archive:
@@ -74,7 +77,8 @@ class Archive:
         other._retriever = Retriever(
             other.settings, self.backends, self.manifest, self._sync, self._candidates
         )
-        other._composer = Composer(other.settings, self.backends, self.manifest, other._retriever)
+        other._reader = Reader(other._retriever)
+        other._composer = Composer(other.settings, self.backends, self.manifest, other._reader)
         return other
 
     def warm_up(self) -> None:
@@ -330,8 +334,8 @@ class Archive:
         limits = limits.capped(as_of)
         topic = asks_timeline(query) or query  # "timeline of X": X
         vector = self.backends.embedder.embed([topic])[0]
-        hits, articles = self._retriever.wide(topic, vector, TIMELINE_PASSAGES, as_of, limits)
-        furniture = self._retriever.furniture(hits)
-        words = Topic(self._retriever.rarity(topic_words(topic)))
+        hits, articles = self._reader.wide(topic, vector, TIMELINE_PASSAGES, as_of, limits)
+        furniture = self._reader.furniture(hits)
+        words = Topic(self._reader.rarity(topic_words(topic)))
         return build_timeline(query, hits, vector, furniture, dates, per_date, limits.since,
                               limits.until, days, articles, words)  # fmt: skip

@@ -20,7 +20,7 @@ from rag.answer.speakers import asked_speaker, is_about, said_answer
 from rag.answer.types import Answer
 from rag.answer.weights import AnswerWeights
 from rag.index.manifest import Manifest
-from rag.search.retriever import Retriever
+from rag.search.reading import Reader
 from rag.settings import Settings
 from rag.text.dates import day as format_day
 from rag.text.patterns import content_words, names_in
@@ -56,10 +56,10 @@ class Composer:
     """Reads and writes answers over one archive's stores."""
 
     def __init__(
-        self, settings: Settings, backends: Backends, manifest: Manifest, retriever: Retriever
+        self, settings: Settings, backends: Backends, manifest: Manifest, reader: Reader
     ) -> None:
         self.settings, self.backends = settings, backends
-        self.manifest, self.retriever = manifest, retriever
+        self.manifest, self.reader = manifest, reader
 
     def read(
         self,
@@ -73,8 +73,8 @@ class Composer:
         """What an answer to `query` (the question as it stands alone) is written from."""
         names = content_words(" ".join(names_in(query))) if asks_latest(query) else set()
         k = k or self.settings.top_k
-        hits, k = self.retriever.passages(query, as_of, filters, k, copies, names)
-        furniture = frozenset(self.retriever.furniture(hits))
+        hits, k = self.reader.passages(query, as_of, filters, k, copies, names)
+        furniture = frozenset(self.reader.furniture(hits))
         named = self.manifest.entities.of([h.doc_id for h in hits[:k]])
         sentences = sentences_of(query, hits[:k], self.backends.embedder, furniture, named)
         day = as_of or dt.date.today()
