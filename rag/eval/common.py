@@ -1,5 +1,6 @@
 """What the evaluations share: the questions and corpus files they read, the cached archive
-folder they ingest into, percentiles, and the plain table they print."""
+folder they ingest into, a ranked search's metrics, percentiles, and the plain table they
+print."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rag.settings import Settings
+from rag.types import Hit
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,27 @@ def load_questions(path: Path) -> list[Question]:
             Question(row["id"], row["query"], row.get("answer", ""), targets, as_of, published)
         )
     return questions
+
+
+# A ranked search as the eval reads it: for each rank the files it lists, its own first and
+# then the other reports of its story named under it (Hit.also).
+Ranked = list[tuple[str, ...]]
+
+
+def listed(hits: list[Hit]) -> Ranked:
+    """Each hit's file and those of the reports listed under it."""
+    return [(h.source, *(a.source for a in h.also)) for h in hits]
+
+
+def hit_at(ranked: Ranked, targets: frozenset[str], k: int) -> float:
+    """1.0 if an answer article is listed at one of the top k ranks."""
+    return float(any(targets.intersection(files) for files in ranked[:k]))
+
+
+def reciprocal_rank(ranked: Ranked, targets: frozenset[str], k: int = 10) -> float:
+    """1 / the first rank listing an answer article, 0 if none of the top k does."""
+    return next((1.0 / i for i, files in enumerate(ranked[:k], start=1)
+                 if targets.intersection(files)), 0.0)  # fmt: skip
 
 
 def percentile(values: list[float], q: float) -> float:

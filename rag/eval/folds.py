@@ -27,8 +27,7 @@ from rag.eval.answers import (
     asked_later,
     too_early,
 )
-from rag.eval.common import Question
-from rag.eval.retrieval import hit_at, listed, reciprocal_rank
+from rag.eval.common import Question, hit_at, listed, reciprocal_rank
 from rag.eval.tuning import Config, Tuning
 
 # The values tried for each weight, one weight at a time; max_quotes is the setting of that

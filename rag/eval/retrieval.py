@@ -13,32 +13,20 @@ from pathlib import Path
 
 from rag.answer.types import Answer
 from rag.eval.answers import LATER_DAYS, asked_later, evaluate_answers, too_early
-from rag.eval.common import Question, cache_dir, percentile, same_article, widen_to_stories
+from rag.eval.common import (
+    Question,
+    Ranked,
+    cache_dir,
+    hit_at,
+    listed,
+    percentile,
+    reciprocal_rank,
+    same_article,
+    widen_to_stories,
+)
 from rag.settings import Settings
-from rag.types import Hit
 
 WEIGHTS = "weights: "  # rows of run_eval's result that hold weights chosen, not metrics
-
-
-# A ranked search as the eval reads it: for each rank the files it lists, its own first and
-# then the other reports of its story named under it (Hit.also).
-Ranked = list[tuple[str, ...]]
-
-
-def listed(hits: list[Hit]) -> Ranked:
-    """Each hit's file and those of the reports listed under it."""
-    return [(h.source, *(a.source for a in h.also)) for h in hits]
-
-
-def hit_at(ranked: Ranked, targets: frozenset[str], k: int) -> float:
-    """1.0 if an answer article is listed at one of the top k ranks."""
-    return float(any(targets.intersection(files) for files in ranked[:k]))
-
-
-def reciprocal_rank(ranked: Ranked, targets: frozenset[str], k: int = 10) -> float:
-    """1 / the first rank listing an answer article, 0 if none of the top k does."""
-    return next((1.0 / i for i, files in enumerate(ranked[:k], start=1)
-                 if targets.intersection(files)), 0.0)  # fmt: skip
 
 
 def evaluate_retrieval(

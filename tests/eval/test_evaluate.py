@@ -7,8 +7,14 @@ import sys
 from pathlib import Path
 
 from rag.eval.answers import LATER_DAYS, asked_later
-from rag.eval.common import Question, format_table, percentile, widen_to_stories
-from rag.eval.retrieval import hit_at, reciprocal_rank
+from rag.eval.common import (
+    Question,
+    format_table,
+    hit_at,
+    percentile,
+    reciprocal_rank,
+    widen_to_stories,
+)
 from tests.conftest import ROOT, write_article
 
 T = frozenset({"gold.txt"})
