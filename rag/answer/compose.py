@@ -15,7 +15,7 @@ from rag.answer.conflicts import add_conflicts
 from rag.answer.evidence import Sentence, rank_sentences, sentences_of
 from rag.answer.question import asks_latest
 from rag.answer.quotes import Answerer, OnToken
-from rag.answer.scope import in_period, out_of_scope
+from rag.answer.scope import in_period, out_of_scope, period_first
 from rag.answer.speakers import asked_speaker, is_about, said_answer
 from rag.answer.types import Answer
 from rag.answer.weights import AnswerWeights
@@ -104,6 +104,8 @@ class Composer:
             text = b.prompts[scope.prompt].format(period=scope.period, terms=scope.terms, as_of=day)
             answer = Answer(question, text, True, hits=tuple(hits[:k]), out_of_scope=True)
             return replace(answer, interpreted=query if query != question else "")
+        if not closest:  # a question about a period is answered from its reports first
+            scored = period_first(query, r.as_of, scored, w)
         said, elsewhere = self._said(reading, w)
         if said:  # "what did X say?": X's own words lead
             answer = said_answer(query, said, hits[:k], b.prompts, elsewhere)

@@ -10,7 +10,7 @@ the weekend's news too), the archive does not answer, and says why.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.answer.evidence import ScoredSentence
 from rag.answer.weights import DEFAULT, AnswerWeights
@@ -54,6 +54,25 @@ def out_of_scope(
     if any(s.score >= weights.sure_score for s in quotable):
         return None
     return OutOfScope("out_of_period", _period(asked, slack), key_terms(question))
+
+
+def period_first(
+    question: str, as_of: dt.date, scored: list[ScoredSentence], weights: AnswerWeights = DEFAULT
+) -> list[ScoredSentence]:
+    """`scored` re-ranked so that an answer about the period the question names leads with
+    that period's reports: a sentence of an article published outside it (as `in_period`
+    reads it) ranks `weights.outside` lower, still there to be quoted after."""
+    asked = question_range(question, as_of)
+    if asked is None or not weights.outside:
+        return scored
+    slack = dt.timedelta(days=weights.slack_days)
+    moved = [
+        replace(
+            s, rank=s.rank - weights.outside * (not _published_in(s.hit.date, asked, slack, as_of))
+        )
+        for s in scored
+    ]
+    return sorted(moved, key=lambda s: s.rank, reverse=True)
 
 
 def key_terms(question: str) -> str:

@@ -141,6 +141,24 @@ def test_a_question_about_a_period_with_no_reports_is_refused_with_the_reason(
     assert not answer.abstained and "Boston" in answer.citations[0].quote
 
 
+def test_a_question_about_this_week_is_answered_from_this_weeks_reports(archive, tmp_path):
+    folder = tmp_path / "pm"
+    write_article(folder, "july.txt", "Prime minister of Valdora resigns", "20220707",
+                  "https://news.test/july",
+                  "The prime minister of Valdora resigned on Thursday after a series of scandals.",
+                  "His party will choose a successor over the summer.")  # fmt: skip
+    write_article(folder, "sept.txt", "Kessel's prime minister steps down", "20220907",
+                  "https://news.test/sept",
+                  "Kessel's prime minister announced his resignation on Wednesday after losing "
+                  "a confidence vote.",
+                  "Elections are expected in November.")  # fmt: skip
+    archive.ingest([folder])
+    answer = archive.ask("Which country saw its prime minister resign this week?",
+                         as_of=dt.date(2022, 9, 8))  # fmt: skip
+    assert answer.citations[0].quote.startswith("Kessel's prime minister announced")
+    assert {c.date for c in answer.citations} == {"2022-09-07"}  # not July's resignation
+
+
 def test_a_question_about_an_earlier_month_is_answered_by_a_later_report(
     archive: Archive, tmp_path
 ):
