@@ -79,7 +79,10 @@ class Retriever:
         """`search`'s hits, and the chunk ids among them of an article's other versions:
         without `copies` and `stories` they are kept, after the newest version's."""
         s = self.settings
-        pool = max(4 * k, 40)
+        today = as_of or dt.date.today()
+        period = question_range(query, today)
+        # a question about a period reads deeper: its dates, not its words, pick the reports
+        pool = max(4 * k, s.search_pool if period is None else s.search_pool_period)
         key = (query, pool, as_of, mode, filters)
         if self.found is not None and key in self.found:
             dense, keyword_hits, named, about = self.found[key]
@@ -108,8 +111,6 @@ class Retriever:
             days = s.search_age_days or s.fusion_recency_days
             weights = replace(weights, recency_days=days, about=s.fusion_about_weight,
                               age_within=s.search_age_within)  # fmt: skip
-        today = as_of or dt.date.today()
-        period = question_range(query, today)
         hits = fuse(dense, keyword_hits, weights, period, today, named, about)
         versions = self.manifest.versions(list({h.doc_id for h in hits}))
         current = [h for h in hits if versions.get(h.doc_id) == h.version]

@@ -332,3 +332,21 @@ def test_an_archive_from_before_url_keys_merges_its_twins(
     assert len(after.documents()) == 1
     hits = after.search("When did Elizabeth Holmes found Theranos?")
     assert len({h.doc_id for h in hits}) == 1
+
+
+def test_a_question_about_this_week_reads_deeper_for_the_weeks_report(archive, tmp_path):
+    news = tmp_path / "news"
+    for day in range(1, 9):  # eight March reports that match the question's words better
+        title = f"What happened in the Kessel ferry strike on day {day}"
+        write_article(news, f"day{day}.txt", title, f"202403{day:02d}", f"https://n.test/{day}",
+                      f"This is what happened in the Kessel ferry strike on day {day}: the ferry "
+                      "workers stayed out.")  # fmt: skip
+    write_article(news, "june.txt", "Kessel ferry strike ends", "20240612", "https://n.test/june",
+                  "The ferry strike in Kessel ended on Wednesday when the union accepted a new "
+                  "pay offer.")  # fmt: skip
+    archive.ingest([news])
+    question, day = "What happened to the Kessel ferry strike this week?", dt.date(2024, 6, 14)
+    shallow = archive.tuned(search_pool=4, search_pool_period=4).search(question, 1, as_of=day)
+    assert shallow[0].title.startswith("What happened in")  # June's report is not a candidate
+    deep = archive.tuned(search_pool=4).search(question, 1, as_of=day)  # the period's pool
+    assert deep[0].title == "Kessel ferry strike ends"
