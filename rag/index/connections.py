@@ -9,8 +9,28 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 import weakref
 from pathlib import Path
+
+TIMEOUT_S = 30
+
+
+def open_wal(path: Path, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A connection to the database at `path` in WAL mode, waiting up to TIMEOUT_S for other
+    writers. Switching a new database to WAL fails at once, without waiting, while another
+    process is opening it too ("database is locked"): that switch is retried until then."""
+    db = sqlite3.connect(path, timeout=TIMEOUT_S, check_same_thread=check_same_thread)
+    deadline = time.monotonic() + TIMEOUT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return db
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                db.close()
+                raise
+            time.sleep(0.05)
 
 
 class _Held:
@@ -33,8 +53,7 @@ class PerThread:
     def connection(self) -> sqlite3.Connection:
         held = getattr(self._local, "held", None)
         if held is None:
-            held = _Held(sqlite3.connect(self.path, timeout=30, check_same_thread=False))
-            held.db.execute("PRAGMA journal_mode=WAL")
+            held = _Held(open_wal(self.path, check_same_thread=False))
             self._local.held = held
             with self._lock:
                 self._all.add(held)

@@ -17,6 +17,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.index.connections import open_wal
 from rag.types import FileResult
 
 KEEP_JOBS = 100  # older jobs and their items are dropped
@@ -58,9 +59,7 @@ class Job:
 
 def connect(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30)
-    db.execute("PRAGMA journal_mode=WAL")
-    return db
+    return open_wal(path)
 
 
 def _now() -> str:

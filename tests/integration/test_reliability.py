@@ -10,6 +10,7 @@ counts as in the manifest, and the keyword index covering exactly the current ch
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.synchronize
 import os
 import random
 import shutil
@@ -21,6 +22,7 @@ from pathlib import Path
 from filelock import FileLock
 
 import rag.cli
+from rag.index.manifest import Manifest
 from rag.index.steps import CRASH_EXIT
 from rag.ingest.articles import read_article
 from rag.pipeline import Archive
@@ -279,3 +281,28 @@ def test_ingest_streams_files_one_at_a_time(tmp_path: Path, monkeypatch):
     archive.ingest([folder])
     names = ["a00.txt", "a01.txt", "a02.txt"]
     assert events == [e for n in names for e in (f"read {n}", f"wrote {n}")]
+
+
+def _open_manifest(path: str, start: multiprocessing.synchronize.Barrier, results) -> None:
+    start.wait()  # every process opens the new database at the same moment
+    try:
+        Manifest(Path(path)).generation()
+        results.put("ok")
+    except Exception as e:  # what the user would see: "database is locked"
+        results.put(f"{type(e).__name__}: {e}")
+
+
+def test_commands_started_together_on_a_new_archive_all_open_it(tmp_path: Path):
+    """Four processes open one new archive database at once, ten times over (switching it
+    to WAL failed at once with "database is locked" in about a third of such starts)."""
+    context = multiprocessing.get_context("fork")
+    for trial in range(10):
+        start, results = context.Barrier(4), context.Queue()
+        path = str(tmp_path / f"archive{trial}" / "manifest.sqlite")
+        procs = [context.Process(target=_open_manifest, args=(path, start, results))
+                 for _ in range(4)]  # fmt: skip
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(timeout=120)
+        assert [results.get(timeout=5) for _ in procs] == ["ok"] * 4
