@@ -67,11 +67,11 @@ class Settings(BaseSettings):
     # Defaults measured on RealTimeQA dev questions (README, "Retrieval quality").
     search_mode: str = Field(default="hybrid", pattern=r"^(hybrid\+rerank|hybrid|dense|keyword)$")
     rerank_depth: int = Field(default=20, gt=0)
+    rerank_model_dir: Path | None = None
     # Candidates taken from each of the dense and BM25 rankings before they are fused (at
     # least 4 x k); for a question naming a period ("this week"), search_pool_period.
     search_pool: int = Field(default=40, gt=0)
     search_pool_period: int = Field(default=200, gt=0)
-    rerank_model_dir: Path | None = None
     # Weights of the rankings fused by RRF (dense is 1): BM25, articles published in the
     # period the question names ("last week"), and newer articles (relative to "as of").
     fusion_keyword_weight: float = Field(default=0.5, ge=0)

@@ -168,7 +168,7 @@ def _ranked(
     all, whether they name something of the kind asked for, and the article's search rank
     in their rank. A name asked for ("who", "which team") is a word of a name spaCy found
     in the sentence, where its names are stored."""
-    kind = question_kind(question)
+    kind, labels = question_kind(question), answer_labels(question)
     names = [c.names for c in sentences]
     if kind == STATEMENT:
         offered = [{"quote"} if is_statement(s.text) else set() for s in scored]
@@ -192,18 +192,19 @@ def _ranked(
             rank=s.rank
             + w.vote * max((votes[a] for a in answers), default=0.0) / top
             + w.adds * bool(answers)
-            + w.typed * _typed(question, s.hit, c.entities)
+            + w.typed * _typed(labels, question, s.hit, c.entities)
             + w.article / article[s.hit.doc_id],
         )
         for s, c, answers in zip(scored, sentences, offered)
     ]
 
 
-def _typed(question: str, hit: Hit, entities: tuple[Entity, ...] | None) -> bool:
-    """True if the sentence names something of the kind the question asks for ("which
-    show" -> a work, "where" -> a place; rag/answer/question.py) that the question (with
-    the outlet's name) does not name."""
-    labels = answer_labels(question)
+def _typed(
+    labels: frozenset[str], question: str, hit: Hit, entities: tuple[Entity, ...] | None
+) -> bool:
+    """True if the sentence names something with one of the `labels` the question asks for
+    ("which show" -> a work, "where" -> a place; rag/answer/question.py, answer_labels) that
+    the question (with the outlet's name) does not name."""
     if not labels or not entities:
         return False
     asked = words_of(_with_outlet(question, hit))
