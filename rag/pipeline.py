@@ -29,8 +29,8 @@ from rag.search.retriever import Retriever
 from rag.settings import Settings
 from rag.sources import Sources
 from rag.text.patterns import content_words
+from rag.text.topic import Topic, topic_words
 from rag.timeline.build import Timeline, asks_timeline, build_timeline, request_problem
-from rag.timeline.topic import Topic, topic_words
 from rag.types import DocInfo, FileResult, Filters, Hit, Quote, Story, site_of
 
 Fields = dict[str, str] | None  # an export's field names (rag/ingest/bulk.py)

@@ -27,8 +27,9 @@ import numpy as np
 from rag.answer.types import Citation
 from rag.index.vectors import Sentences
 from rag.text.patterns import content_words
+from rag.text.topic import Topic
 from rag.timeline.dates import event_dates
-from rag.timeline.topic import Captions, Topic, embedded_post, on_topic, pictured
+from rag.timeline.topic import Captions, embedded_post, on_topic, pictured
 from rag.types import Hit, Span
 
 # Weight of an article published on a day, against 1 for an article naming the day.

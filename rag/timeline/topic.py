@@ -38,19 +38,17 @@ from collections import defaultdict
 from functools import lru_cache
 
 import numpy as np
-from spacy.lang.en.stop_words import STOP_WORDS
 
 from rag.index.vectors import Sentences
 from rag.ingest.attribution import pipeline
 from rag.ingest.speech import SPEECH_VERBS, verb_lemma
-from rag.text.patterns import MONTH, content_words
+from rag.text.patterns import MONTH
+from rag.text.topic import Topic
 
 NEAR = 0.5
 BEST = 10
 ABOUT = 0.25
 NAMED = 0.25
-NAMES = 0.5
-_WORD = re.compile(r"\w+")
 AGENCIES = (
     "ap", "afp", "reuters", "getty", "epa", "epa-efe", "shutterstock", "bloomberg", "nasa",
     "usa today", "imagn", "pool", "xinhua", "anadolu", "sipa", "alamy", "zuma", "polaris",
@@ -153,35 +151,6 @@ def pictured(sentence: str) -> bool:
                 and subjects and all(c.tag_ != "PRP" for c in subjects)):  # fmt: skip
             return True
     return False
-
-
-class Topic:
-    """The query's words, each weighted by its rarity in the archive (-log of the share of
-    passages holding it). A text *names* the topic when it holds words worth at least NAMES
-    of their weight: "Pelosi … Taiwan" names "Nancy Pelosi's visit to Taiwan", "Taiwan"
-    alone does not. "Syrian" holds "syria": a word of five letters or more also matches as
-    a prefix. With no query word in the archive, every text names it."""
-
-    def __init__(self, weights: dict[str, float]):
-        self.weights = weights
-        self.total = sum(weights.values())
-
-    def names(self, text: str) -> bool:
-        if not self.weights:
-            return True
-        tokens = set(_WORD.findall(text.lower()))
-        held = sum(v for w, v in self.weights.items() if _holds(tokens, w))
-        return held >= NAMES * self.total
-
-
-def topic_words(query: str) -> list[str]:
-    """The query's words that can name a topic: no stop words, spaCy's list ("his",
-    "against" carry none either)."""
-    return sorted(w for w in content_words(query) if w not in STOP_WORDS)
-
-
-def _holds(tokens: set[str], word: str) -> bool:
-    return word in tokens or (len(word) >= 5 and any(t.startswith(word) for t in tokens))
 
 
 def on_topic(

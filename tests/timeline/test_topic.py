@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from rag.index.vectors import Sentences
-from rag.timeline.topic import Captions, Topic, on_topic, pictured
+from rag.text.topic import Topic
+from rag.timeline.topic import Captions, on_topic, pictured
 
 CREDITS = [
     "Thom Baur/Reuters A satellite view of the Artemis I spacecraft on August 25.",
