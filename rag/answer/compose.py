@@ -15,7 +15,7 @@ from rag.answer.conflicts import add_conflicts
 from rag.answer.evidence import Sentence, rank_sentences, sentences_of
 from rag.answer.question import asks_latest
 from rag.answer.quotes import Answerer, OnToken
-from rag.answer.scope import in_period, out_of_scope, period_first
+from rag.answer.scope import event_topic, in_period, out_of_scope, period_first
 from rag.answer.speakers import asked_speaker, is_about, said_answer
 from rag.answer.types import Answer
 from rag.answer.weights import AnswerWeights
@@ -24,6 +24,7 @@ from rag.search.reading import Reader
 from rag.settings import Settings
 from rag.text.dates import day as format_day
 from rag.text.patterns import content_words, names_in
+from rag.text.topic import Topic
 from rag.types import Filters, Hit, Quote
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class Reading:
     as_of: dt.date
     sentences: tuple[Sentence, ...]
     filters: Filters = Filters()  # what the archive was searched under, capped at as_of
+    topic: Topic | None = None  # a question naming a period: its words, by rarity
 
 
 def _own_words(quote: str) -> bool:
@@ -79,7 +81,10 @@ class Composer:
         sentences = sentences_of(query, hits[:k], self.backends.embedder, furniture, named)
         day = as_of or dt.date.today()
         limits = (filters or Filters()).capped(day)
-        return Reading(question, query, tuple(hits), k, furniture, day, tuple(sentences), limits)
+        topic = event_topic(query, day, self.reader.rarity)
+        return Reading(
+            question, query, tuple(hits), k, furniture, day, tuple(sentences), limits, topic
+        )
 
     def write(
         self,
@@ -98,10 +103,12 @@ class Composer:
         question, query, hits, k = r.question, r.query, list(r.hits), r.k
         # the evidence, once: both writers draw on it, and conflicts are looked for in it
         scored = rank_sentences(query, hits[:k], list(r.sentences), w)
-        scope = None if closest else out_of_scope(query, r.as_of, scored, w)
+        scope = None if closest else out_of_scope(query, r.as_of, scored, w, r.topic)
         if scope is not None:  # no LLM call: the archive cannot know this yet
             day = format_day(r.as_of.isoformat())
-            text = b.prompts[scope.prompt].format(period=scope.period, terms=scope.terms, as_of=day)
+            text = b.prompts[scope.prompt].format(
+                period=scope.period, terms=scope.terms, as_of=day, missing=scope.missing
+            )
             answer = Answer(question, text, True, hits=tuple(hits[:k]), out_of_scope=True)
             return replace(answer, interpreted=query if query != question else "")
         if not closest:  # a question about a period is answered from its reports first

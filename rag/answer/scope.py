@@ -10,6 +10,8 @@ the weekend's news too), the archive does not answer, and says why.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rag.answer.evidence import ScoredSentence
@@ -17,15 +19,18 @@ from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.search.dates import DateRange, question_range
 from rag.text.dates import day
 from rag.text.patterns import YEAR, content_words, names_in
+from rag.text.topic import Topic, topic_words
+from rag.types import Hit
 
 
 @dataclass(frozen=True)
 class OutOfScope:
     """Why the archive cannot answer: the prompt that says so, and what fills it in."""
 
-    prompt: str  # "out_of_period" or "out_of_year"
+    prompt: str  # "out_of_period", "not_reported" or "out_of_year"
     period: str  # e.g. "from 2 to 5 May 2022", or the year asked about
     terms: str  # the question's names, e.g. "Patriot Front"
+    missing: str = ""  # "not_reported": what the period's reports never mention
 
 
 def out_of_scope(
@@ -33,11 +38,15 @@ def out_of_scope(
     as_of: dt.date,
     scored: list[ScoredSentence],
     weights: AnswerWeights = DEFAULT,
+    topic: Topic | None = None,
 ) -> OutOfScope | None:
     """Why no quotable sentence can answer the question in the period it names, or None
     when one can (or the question names no period). An article published up to
     `weights.slack_days` before the period counts ("this week" asked on a Monday is about
-    the weekend's news too); a sentence scoring `weights.sure_score` answers from any day."""
+    the weekend's news too), if what was read of it names what the question asks about:
+    holds `weights.named` of the `topic`'s words by rarity (`event_topic`; a report of the
+    runoff holds "Truss" and "prime minister", not "became"; of the floods at Yellowstone,
+    not "wildfire"). A sentence scoring `weights.sure_score` answers from any day."""
     quotable = [s for s in scored if s.score >= weights.min_score]
     future = sorted({int(y) for y in YEAR.findall(question) if int(y) > as_of.year})
     if future:  # "who won the 2030 World Cup?": only a report naming that year can say
@@ -49,11 +58,54 @@ def out_of_scope(
     if asked is None:
         return None
     slack = dt.timedelta(days=weights.slack_days)
-    if any(_published_in(s.hit.date, asked, slack, as_of) for s in quotable):
+    period = [s for s in quotable if _published_in(s.hit.date, asked, slack, as_of)]
+    lacking = ""
+    if period and topic is not None and weights.named:
+        docs = {s.hit.doc_id for s in period}
+        read = _read_text([s.hit for s in scored if s.hit.doc_id in docs])
+        if all(topic.share(text) < weights.named for text in read.values()):
+            period, lacking = [], ", ".join(topic.missing(" ".join(read.values())))
+    if period or any(s.score >= weights.sure_score for s in quotable):
         return None
-    if any(s.score >= weights.sure_score for s in quotable):
-        return None
+    if lacking:
+        return OutOfScope("not_reported", _period(asked, slack), key_terms(question), lacking)
     return OutOfScope("out_of_period", _period(asked, slack), key_terms(question))
+
+
+def event_topic(
+    question: str, as_of: dt.date, rarity: Callable[[list[str]], dict[str, float]]
+) -> Topic | None:
+    """The words of a question that names a period, the period's own words left out ("this
+    week"), weighted by `rarity` (rag/search/reading.py) and held by any of their forms
+    ("attacked" by "attack", "animals" by "animal"); None for any other question."""
+    asked = question_range(question, as_of)
+    if asked is None:
+        return None
+    weights: dict[str, float] = {}
+    shown: dict[str, str] = {}
+    for word, weight in rarity(topic_words(question.replace(asked.phrase, " "))).items():
+        stem = _stem(word)
+        weights[stem] = max(weight, weights.get(stem, 0.0))
+        shown.setdefault(stem, word)
+    return Topic(weights, shown)
+
+
+def _stem(word: str) -> str:
+    """`word` without an inflection ("attacked", "animals", "angering"), when five letters
+    or more are left: Topic holds a word of five letters or more as a prefix."""
+    for ending in ("ing", "ed", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 5:
+            if ending != "s" or not word.endswith(("ss", "us", "is", "ies")):
+                return word[: -len(ending)]
+    return word
+
+
+def _read_text(hits: list[Hit]) -> dict[str, str]:
+    """What was read of each article: its headline and passages."""
+    texts: dict[str, list[str]] = {}
+    for hit in hits:
+        texts.setdefault(hit.doc_id, [hit.title]).append(hit.text)
+    return {doc: " ".join(dict.fromkeys(parts)) for doc, parts in texts.items()}
 
 
 def period_first(
@@ -78,7 +130,8 @@ def period_first(
 def key_terms(question: str) -> str:
     """The names the question asks about (its topic words when it names none)."""
     topic = [w for w in content_words(question) if len(w) > 3]
-    found = names_in(question) or sorted(topic, key=question.lower().find)[:4]
+    names = [re.sub(r"['’]s$", "", name) for name in names_in(question)]  # "Pelosi's"
+    found = names or sorted(topic, key=question.lower().find)[:4]
     return ", ".join(dict.fromkeys(found))
 
 

@@ -48,6 +48,9 @@ class AnswerWeights(BaseModel):
     # answers even from outside the period (above 1: never).
     slack_days: int = Field(default=3, ge=0)
     sure_score: float = 2.0
+    # ... and what was read of such an article must name what the question asks about:
+    # hold `named` of the question's words, weighted by rarity (0: off).
+    named: float = Field(default=0.38, ge=0, le=1)
     # A question naming a period is answered from that period's reports first: a sentence
     # of an article published outside it ranks `outside` lower.
     outside: float = Field(default=0.3, ge=0)

@@ -47,6 +47,7 @@ GRID: dict[str, tuple[float, ...]] = {
     "max_quotes": (3, 4, 5, 6),
     "slack_days": (1, 3, 5, 7),
     "sure_score": (0.75, 0.8, 0.85, 0.9, 2.0),
+    "named": (0.0, 0.2, 0.3, 0.35, 0.38, 0.4, 0.42, 0.45, 0.5),
     "outside": (0.0, 0.1, 0.2, 0.3, 0.5),
 }
 # The search's fusion weights (rag/settings.py), fitted the same way on hit@10 + MRR@10.

@@ -24,10 +24,11 @@ class Topic:
     passages holding it). A text *names* the topic when it holds words worth at least NAMES
     of their weight: "Pelosi … Taiwan" names "Nancy Pelosi's visit to Taiwan", "Taiwan"
     alone does not. "Syrian" holds "syria": a word of five letters or more also matches as
-    a prefix. With no query word in the archive, every text names it."""
+    a prefix. With no query word in the archive, every text names it. `shown` gives a
+    word's form as the query wrote it, when the weights hold a shorter one."""
 
-    def __init__(self, weights: dict[str, float]):
-        self.weights = weights
+    def __init__(self, weights: dict[str, float], shown: dict[str, str] | None = None):
+        self.weights, self.shown = weights, shown or {}
         self.total = sum(weights.values())
 
     def share(self, text: str) -> float:
@@ -41,10 +42,10 @@ class Topic:
         return self.share(text) >= NAMES
 
     def missing(self, text: str, n: int = 3) -> list[str]:
-        """The rarest `n` words `text` does not hold, rarest first."""
+        """The rarest `n` words `text` does not hold, rarest first, as the query wrote them."""
         tokens = set(_WORD.findall(text.lower()))
         lacking = [w for w in self.weights if not _holds(tokens, w)]
-        return sorted(lacking, key=lambda w: -self.weights[w])[:n]
+        return [self.shown.get(w, w) for w in sorted(lacking, key=lambda w: -self.weights[w])[:n]]
 
 
 def topic_words(query: str) -> list[str]:

@@ -289,3 +289,46 @@ def test_what_x_said_this_week_is_what_they_said_this_week(archive: Archive, tmp
     answer = archive.ask(question, as_of=dt.date(2022, 6, 11))
     assert answer.citations[0].speaker == "Ilse Brandt"
     assert all("closes on Friday" in c.quote for c in answer.citations), answer.text
+
+
+def test_a_weeks_reports_that_name_the_people_but_not_the_event_do_not_answer(
+    archive: Archive, tmp_path
+):
+    folder = tmp_path / "pelosi"
+    write_article(folder, "tax.txt", "Pelosi cool to a gas tax holiday", "20220920",
+                  "https://news.test/tax",
+                  "House Speaker Nancy Pelosi said on Tuesday that she remains cool to the idea "
+                  "of suspending the federal gas tax.",
+                  "Nancy Pelosi's husband, Paul Pelosi, hosted a fundraiser on Tuesday.",
+                  )  # fmt: skip
+    for i, topic in enumerate(["the budget", "Taiwan", "the midterms", "inflation"]):
+        write_article(folder, f"pelosi{i}.txt", f"Pelosi on {topic}", f"2022080{i + 1}",
+                      f"https://news.test/pelosi{i}",
+                      f"House Speaker Nancy Pelosi and her husband, Paul Pelosi, spoke about "
+                      f"{topic} on Monday.")  # fmt: skip
+    for i, (town, topic) in enumerate([("Merrowby", "library"), ("Carrowmore", "harbour"),
+                                       ("Kilbeg", "school"), ("Ardee", "bridge")]):  # fmt: skip
+        write_article(folder, f"{town}.txt", f"{town} council news", f"2022091{i}",
+                      f"https://news.test/{town.lower()}",
+                      f"The {town} council voted on Monday to build a new {topic} in the city.",
+                      f"The House of Keys approved the {town} {topic} budget.")  # fmt: skip
+    write_article(folder, "museum.txt", "Guard hurt in museum raid", "20220801",
+                  "https://news.test/museum",
+                  "A man attacked a guard during a violent break-in at the Kilbeg museum, where "
+                  "two thefts occurred last year.")  # fmt: skip
+    archive.ingest([folder])
+    question = ("Nancy Pelosi's husband, Paul Pelosi, was attacked in a violent home break-in "
+                "this week. In which city did the attack occur?")  # fmt: skip
+    answer = archive.ask(question, as_of=dt.date(2022, 9, 22))
+    assert answer.abstained and answer.out_of_scope and not answer.citations, answer.text
+    assert (
+        "published from 16 to 22 September 2022 on Nancy Pelosi, Paul Pelosi do not" in answer.text
+    )
+    assert "do not mention attacked" in answer.text and "break" in answer.text
+    write_article(folder, "attack.txt", "Paul Pelosi attacked at home", "20221028",
+                  "https://news.test/attack",
+                  "Paul Pelosi was attacked with a hammer in a violent break-in at the couple's "
+                  "San Francisco home early Friday, police said.")  # fmt: skip
+    archive.ingest([folder])
+    answer = archive.ask(question, as_of=dt.date(2022, 10, 29))
+    assert not answer.abstained and "San Francisco" in answer.citations[0].quote, answer.text
