@@ -12,10 +12,10 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rag.answer.conflicts import add_conflicts
-from rag.answer.evidence import Sentence, rank_sentences, sentences_of
+from rag.answer.evidence import Sentence, rank_sentences, sentences_of, with_named
 from rag.answer.question import asks_latest
 from rag.answer.quotes import Answerer, OnToken
-from rag.answer.scope import event_topic, in_period, out_of_scope, period_first
+from rag.answer.scope import in_period, out_of_scope, period_first, question_topic, read_text
 from rag.answer.speakers import asked_speaker, is_about, said_answer
 from rag.answer.types import Answer
 from rag.answer.weights import AnswerWeights
@@ -45,7 +45,7 @@ class Reading:
     as_of: dt.date
     sentences: tuple[Sentence, ...]
     filters: Filters = Filters()  # what the archive was searched under, capped at as_of
-    topic: Topic | None = None  # a question naming a period: its words, by rarity
+    topic: Topic | None = None  # the question's words, by rarity (rag/answer/scope.py)
 
 
 def _own_words(quote: str) -> bool:
@@ -81,7 +81,7 @@ class Composer:
         sentences = sentences_of(query, hits[:k], self.backends.embedder, furniture, named)
         day = as_of or dt.date.today()
         limits = (filters or Filters()).capped(day)
-        topic = event_topic(query, day, self.reader.rarity)
+        topic = question_topic(query, day, self.reader.rarity)
         return Reading(
             question, query, tuple(hits), k, furniture, day, tuple(sentences), limits, topic
         )
@@ -113,6 +113,8 @@ class Composer:
             return replace(answer, interpreted=query if query != question else "")
         if not closest:  # a question about a period is answered from its reports first
             scored = period_first(query, r.as_of, scored, w)
+        if r.topic is not None:  # how much of what it asks each article names
+            scored = with_named(scored, r.topic, read_text(hits[:k]))
         said, elsewhere = self._said(reading, w)
         if said:  # "what did X say?": X's own words lead
             answer = said_answer(query, said, hits[:k], b.prompts, elsewhere)

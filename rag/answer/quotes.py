@@ -49,7 +49,9 @@ def select_quotes(
     likely to hold the fact asked for), with the sentence leading into it if that is on the
     question too; then supporting sentences ranked within the margin of the lead, newest
     first: at most `weights.per_story` of them from any one story, a further one from a story
-    only if it adds a name or number the quotes so far lack, and all within the word budget.
+    only if it adds a name or number the quotes so far lack, one of another story than the
+    lead's only if its article names what the question asks (`ScoredSentence.named`), and
+    all within the word budget.
 
     With `latest` (an open question naming no time: rag/answer/question.py) the lead is
     the best sentence of the newest article among those nearly as relevant as the best,
@@ -74,6 +76,8 @@ def select_quotes(
             continue
         if s.score < w.min_score or words + len(s.text.split()) > budget:
             continue
+        if s.named < w.support_named and _story(s) != _story(lead):
+            continue  # close in meaning, but a report on something else
         same = [c for c in support if _story(c) == _story(s)]
         if len(same) >= w.per_story or (same and not _adds_fact(s, chosen + support)):
             continue

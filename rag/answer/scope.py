@@ -44,7 +44,7 @@ def out_of_scope(
     when one can (or the question names no period). An article published up to
     `weights.slack_days` before the period counts ("this week" asked on a Monday is about
     the weekend's news too), if what was read of it names what the question asks about:
-    holds `weights.named` of the `topic`'s words by rarity (`event_topic`; a report of the
+    holds `weights.named` of the `topic`'s words by rarity (`question_topic`; a report of the
     runoff holds "Truss" and "prime minister", not "became"; of the floods at Yellowstone,
     not "wildfire"). A sentence scoring `weights.sure_score` answers from any day."""
     quotable = [s for s in scored if s.score >= weights.min_score]
@@ -62,7 +62,7 @@ def out_of_scope(
     lacking = ""
     if period and topic is not None and weights.named:
         docs = {s.hit.doc_id for s in period}
-        read = _read_text([s.hit for s in scored if s.hit.doc_id in docs])
+        read = read_text([s.hit for s in scored if s.hit.doc_id in docs])
         if all(topic.share(text) < weights.named for text in read.values()):
             period, lacking = [], ", ".join(topic.missing(" ".join(read.values())))
     if period or any(s.score >= weights.sure_score for s in quotable):
@@ -72,18 +72,18 @@ def out_of_scope(
     return OutOfScope("out_of_period", _period(asked, slack), key_terms(question))
 
 
-def event_topic(
+def question_topic(
     question: str, as_of: dt.date, rarity: Callable[[list[str]], dict[str, float]]
-) -> Topic | None:
-    """The words of a question that names a period, the period's own words left out ("this
-    week"), weighted by `rarity` (rag/search/reading.py) and held by any of their forms
-    ("attacked" by "attack", "animals" by "animal"); None for any other question."""
+) -> Topic:
+    """The words of a question, the words of a period it names left out ("this week"),
+    weighted by `rarity` (rag/search/reading.py) and held by any of their forms ("attacked"
+    by "attack", "animals" by "animal")."""
     asked = question_range(question, as_of)
-    if asked is None:
-        return None
+    if asked is not None:
+        question = question.replace(asked.phrase, " ")
     weights: dict[str, float] = {}
     shown: dict[str, str] = {}
-    for word, weight in rarity(topic_words(question.replace(asked.phrase, " "))).items():
+    for word, weight in rarity(topic_words(question)).items():
         stem = _stem(word)
         weights[stem] = max(weight, weights.get(stem, 0.0))
         shown.setdefault(stem, word)
@@ -100,7 +100,7 @@ def _stem(word: str) -> str:
     return word
 
 
-def _read_text(hits: list[Hit]) -> dict[str, str]:
+def read_text(hits: list[Hit]) -> dict[str, str]:
     """What was read of each article: its headline and passages."""
     texts: dict[str, list[str]] = {}
     for hit in hits:

@@ -42,6 +42,9 @@ class AnswerWeights(BaseModel):
     # together hold at most `words` words (0: no budget, max_quotes alone limits them).
     margin: float = Field(default=0.3, ge=0)
     per_story: int = Field(default=3, ge=1)
+    # A supporting quote of another story than the lead's comes from an article whose text
+    # read holds support_named of the question's words by rarity (0: any article).
+    support_named: float = Field(default=0.7, ge=0)
     words: int = Field(default=0, ge=0)
     # The period check (rag/answer/scope.py): an article published up to slack_days before
     # the period a question names counts as in it; a sentence scoring sure_score or more

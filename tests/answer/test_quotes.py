@@ -332,3 +332,27 @@ def test_a_weeks_reports_that_name_the_people_but_not_the_event_do_not_answer(
     archive.ingest([folder])
     answer = archive.ask(question, as_of=dt.date(2022, 10, 29))
     assert not answer.abstained and "San Francisco" in answer.citations[0].quote, answer.text
+
+
+def test_a_close_line_from_a_report_on_something_else_does_not_support_an_answer(
+    archive: Archive, tmp_path
+):
+    folder = tmp_path / "flood"
+    write_article(folder, "merrow.txt", "Merrow river floods Valdora", "20230305",
+                  "https://news.test/merrow",
+                  "The council counted 340 homes under water on Sunday.",
+                  "Valdora's mayor said the Merrow river flood was the worst in decades.",
+                  )  # fmt: skip
+    write_article(folder, "fire.txt", "Old town fire remembered", "20221010",
+                  "https://news.test/fire",
+                  "A fire destroyed 120 homes in Valdora in 2019, the council said.")  # fmt: skip
+    for i, (town, topic) in enumerate([("Merrowby", "library"), ("Carrowmore", "harbour"),
+                                       ("Kilbeg", "school"), ("Ardee", "bridge")]):  # fmt: skip
+        write_article(folder, f"{town}.txt", f"{town} council news", f"2023020{i + 1}",
+                      f"https://news.test/{town.lower()}",
+                      f"The {town} council voted on Monday to build a new {topic}.")  # fmt: skip
+    archive.ingest([folder])
+    answer = archive.ask("How many homes did the Merrow river flood in Valdora?")
+    assert any("340 homes" in c.quote for c in answer.citations), answer.text
+    # the fire of 2019 is close in meaning (homes, Valdora) but no report of the flood
+    assert {c.source for c in answer.citations} == {"merrow.txt"}, answer.text
