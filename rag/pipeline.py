@@ -170,11 +170,11 @@ class Archive:
 
     def copies(self, doc_id: str) -> list[DocInfo]:
         """The near-duplicates of a document (its `copy_of` names it), earliest first."""
-        return self.manifest.copies_of(doc_id)
+        return self.manifest.related.copies_of(doc_id)
 
     def reported_with(self, doc_id: str) -> tuple[DocInfo, ...]:
         """The other articles of the document's story that are not near-copies of it."""
-        return self.manifest.reported_with(doc_id)
+        return self.manifest.related.reported_with(doc_id)
 
     def stories(self, min_size: int = 1) -> list[Story]:
         """The archive's stories of at least `min_size` articles, most recent first."""

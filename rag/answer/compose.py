@@ -120,7 +120,7 @@ class Composer:
             answer = said_answer(query, said, hits[:k], b.prompts, elsewhere)
             return self._sourced(answer, question)
         answer = answerer.answer(query, hits[:k], scored, on_token)
-        original = self.manifest.originals([h.doc_id for h in hits])
+        original = self.manifest.related.originals([h.doc_id for h in hits])
         answer = add_conflicts(answer, scored, hits[k:], w.min_score, b.prompts, r.furniture,
                                original)  # fmt: skip
         return self._sourced(answer, question)
@@ -168,9 +168,9 @@ class Composer:
         question as asked (when a follow-up was rewritten to stand alone)."""
         query = answer.question
         cited = dict.fromkeys(c.doc_id for c in answer.citations)
-        groups = ((d, self.manifest.copy_group(d)) for d in cited)
+        groups = ((d, self.manifest.related.copy_group(d)) for d in cited)
         answer = replace(answer, copies=tuple((d, g) for d, g in groups if g))
-        reports = ((d, self.manifest.reported_with(d)) for d in cited)
+        reports = ((d, self.manifest.related.reported_with(d)) for d in cited)
         answer = replace(answer, reported=tuple((d, r) for d, r in reports if r))
         if query != question:
             return replace(answer, question=question, interpreted=query)

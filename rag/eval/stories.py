@@ -100,7 +100,7 @@ def regroup(archive, doc_ids: list[str]) -> dict[str, str]:
     """doc_id -> story, formed as ingest forms them, in this order (each once)."""
     db = sqlite3.connect(":memory:")
     stories = Stories(db)
-    original = archive.manifest.originals(doc_ids)
+    original = archive.manifest.related.originals(doc_ids)
     out: dict[str, str] = {}
     for doc_id in dict.fromkeys(doc_ids):
         info, text = archive.document(doc_id)

@@ -16,6 +16,7 @@ from rag.index.copies import Copies
 from rag.index.embedded import Embedded, Embedding
 from rag.index.entities import Entities
 from rag.index.quotes import Quotes
+from rag.index.related import JOINED, ROW, Related
 from rag.index.sentence_keys import SentenceKeys
 from rag.index.stories import Stories
 from rag.index.vectors import SentenceVectors
@@ -48,10 +49,6 @@ CREATE TABLE IF NOT EXISTS pending (
     PRIMARY KEY (doc_id, version)
 );
 """
-_INFO = "doc_id, title, date, url, source, chunks, ingested_at"
-# a DocInfo's columns: the documents row, its near-copy original and its story
-_ROW = f"{_INFO}, COALESCE(copy_of, ''), COALESCE(story_id, '')"
-_JOINED = "documents LEFT JOIN copies USING (doc_id) LEFT JOIN story_docs USING (doc_id)"
 
 
 class Manifest:
@@ -75,6 +72,7 @@ class Manifest:
         self.quotes = Quotes(self.db)
         self.entities = Entities(self.db)
         self.embedded = Embedded(self.db)
+        self.related = Related(self.db, self.stories)  # near-copies and a story's reports
 
     def generation(self) -> int:
         """A counter bumped by every commit and removal: derived indexes record it."""
@@ -175,7 +173,7 @@ class Manifest:
         self.copies.write(doc_id, day, kept)
 
     def _write_story(self, doc_id: str, day: int, title: str, text: str) -> None:
-        original = self.originals([doc_id]).get(doc_id, "")
+        original = self.related.originals([doc_id]).get(doc_id, "")
         self.stories.write(doc_id, day, title, text, original)
 
     def find_story(self, doc_id: str, day: int, title: str, text: str) -> None:
@@ -230,60 +228,21 @@ class Manifest:
         return [r[0] for r in rows]
 
     def documents(self) -> list[DocInfo]:
-        rows = self.db.execute(f"SELECT {_ROW} FROM {_JOINED} ORDER BY date DESC, title")
+        rows = self.db.execute(f"SELECT {ROW} FROM {JOINED} ORDER BY date DESC, title")
         return [DocInfo(*row) for row in rows]
 
     def infos(self, doc_ids: list[str]) -> dict[str, DocInfo]:
         """doc_id -> its metadata, for those of `doc_ids` the archive holds."""
         ids = list(set(doc_ids))
         rows = self.db.execute(
-            f"SELECT {_ROW} FROM {_JOINED} WHERE doc_id IN ({','.join('?' * len(ids))})", ids
+            f"SELECT {ROW} FROM {JOINED} WHERE doc_id IN ({','.join('?' * len(ids))})", ids
         )
         return {row[0]: DocInfo(*row) for row in rows}
-
-    def originals(self, doc_ids: list[str]) -> dict[str, str]:
-        """doc_id -> the article it is a near-copy of, for those of `doc_ids` that are."""
-        ids = list(set(doc_ids))
-        rows = self.db.execute(
-            f"SELECT doc_id, copy_of FROM copies WHERE copy_of IS NOT NULL AND doc_id IN "
-            f"({','.join('?' * len(ids))})",
-            ids,
-        )
-        return dict(rows.fetchall())
-
-    def copy_group(self, doc_id: str) -> tuple[DocInfo, ...]:
-        """The other articles of the document's near-copy group: its original and copies."""
-        root = self.originals([doc_id]).get(doc_id, doc_id)
-        original = self.document(root) if root != doc_id else None
-        group = ([original[0]] if original else []) + self.copies_of(root)
-        return tuple(d for d in group if d.doc_id != doc_id)
-
-    def story(self, story_id: str) -> list[DocInfo]:
-        """The documents of a story, earliest first."""
-        rows = self.db.execute(
-            f"SELECT {_ROW} FROM {_JOINED} WHERE story_id=? ORDER BY date = '', date, doc_id",
-            (story_id,),
-        )
-        return [DocInfo(*row) for row in rows]
-
-    def reported_with(self, doc_id: str) -> tuple[DocInfo, ...]:
-        """The other articles of the document's story that are not near-copies of it."""
-        story = self.stories.story_of(doc_id)
-        copies = {d.doc_id for d in self.copy_group(doc_id)}
-        return tuple(d for d in self.story(story) if d.doc_id != doc_id and d.doc_id not in copies)
-
-    def copies_of(self, doc_id: str) -> list[DocInfo]:
-        """The documents marked as near-duplicates of this one, earliest first."""
-        rows = self.db.execute(
-            f"SELECT {_ROW} FROM {_JOINED} WHERE copy_of=? ORDER BY date, doc_id",
-            (doc_id,),
-        )
-        return [DocInfo(*row) for row in rows]
 
     def document(self, doc_id: str) -> tuple[DocInfo, str] | None:
         """A document's manifest row and its full text."""
         row = self.db.execute(
-            f"SELECT {_ROW}, text FROM {_JOINED} WHERE doc_id=?",
+            f"SELECT {ROW}, text FROM {JOINED} WHERE doc_id=?",
             (doc_id,),
         ).fetchone()
         return (DocInfo(*row[:-1]), row[-1]) if row else None

@@ -120,7 +120,9 @@ class Retriever:
         current = [replace(h, story_id=story.get(h.doc_id, "")) for h in current]
         older: set[str] = set()
         if not copies:  # one source per article, then the first hits from different stories
-            newest = one_per_copy(current, self.manifest.originals([h.doc_id for h in current]))
+            newest = one_per_copy(
+                current, self.manifest.related.originals([h.doc_id for h in current])
+            )
             if stories:
                 current = one_per_story(newest, story)
             else:  # an answer reads other versions last, to tell an update (answer/conflicts.py)
