@@ -1,4 +1,5 @@
-"""Chroma adapter: the only module that knows Chroma's API and result format.
+"""Chroma adapter: the only module that knows Chroma's API and result format (with
+rag/index/chunk_meta.py, how a chunk's metadata and the filters are written for it).
 
 Chunks are stored with our own vectors (never Chroma's default embedding function, which
 would download a model); the collection uses cosine space. Chroma returns distances, lower
@@ -20,8 +21,9 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from rag.index.chunk_meta import admits, metadata, to_hit, where_clause
 from rag.index.embeddings import Encoder
-from rag.types import Article, Chunk, Filters, Hit, Span, StoreUnavailable
+from rag.types import Article, Chunk, Filters, Hit, StoreUnavailable
 
 
 @register_embedding_function
@@ -48,71 +50,7 @@ class BundledEmbeddingFunction(EmbeddingFunction[Documents]):
         return BundledEmbeddingFunction()
 
 
-def _encode_spans(spans: tuple[Span, ...]) -> str:
-    return ",".join(f"{s.start}:{s.end}" for s in spans)
-
-
-def _decode_spans(value: str) -> tuple[Span, ...]:
-    pairs = (item.split(":") for item in value.split(",") if item)
-    return tuple(Span(int(a), int(b)) for a, b in pairs)
-
-
-def _metadata(article: Article, chunk: Chunk, version: str) -> dict[str, Any]:
-    return {
-        "doc_id": article.doc_id,
-        "version": version,
-        "title": article.title,
-        "date": article.day,
-        "date_iso": article.date_iso,
-        "url": article.url,
-        "site": article.site,
-        "source": article.source,
-        "chunk_index": chunk.index,
-        "start": chunk.start,
-        "end": chunk.end,
-        "sentences": _encode_spans(chunk.sentences),
-    }
-
-
-def _where(filters: Filters) -> dict[str, Any] | None:
-    """Chroma's form of `Filters.admits`."""
-    clauses: list[dict[str, Any]] = []
-    since, until = filters.days()
-    if since is not None:
-        clauses.append({"date": {"$gte": since}})
-    if until is not None:
-        clauses.append({"date": {"$lte": until}})
-    if filters.sites:
-        clauses.append({"site": {"$in": list(filters.sites)}})
-    if len(clauses) > 1:
-        return {"$and": clauses}
-    return clauses[0] if clauses else None
-
-
-def _to_hit(rank: int, chunk_id: str, text: str, meta: dict[str, Any], distance: float) -> Hit:
-    return Hit(
-        rank=rank,
-        score=1.0 - float(distance),
-        dense_score=1.0 - float(distance),
-        chunk_id=chunk_id,
-        doc_id=str(meta["doc_id"]),
-        title=str(meta["title"]),
-        date=str(meta["date_iso"]),
-        url=str(meta["url"]),
-        source=str(meta["source"]),
-        text=text,
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        version=str(meta["version"]),
-        sentences=_decode_spans(str(meta["sentences"])),
-    )
-
-
 _ROW_FIELDS: Any = ["documents", "metadatas"]
-
-
-def _admits(filters: Filters, meta: dict[str, Any]) -> bool:
-    return filters.admits(int(meta["date"]), str(meta.get("site", "")))
 
 
 def _rows(page: Any) -> Iterator[tuple[str, str, str, int, str, str]]:
@@ -204,7 +142,7 @@ class ChunkStore:
                 ids=[c.chunk_id for c in batch],
                 embeddings=vectors[i : i + step],
                 documents=[c.text for c in batch],
-                metadatas=[_metadata(article, c, version) for c in batch],
+                metadatas=[metadata(article, c, version) for c in batch],
             )
 
     @_guarded
@@ -227,7 +165,7 @@ class ChunkStore:
         if not chunk_ids:
             return []
         return [
-            _to_hit(0, cid, text, meta, 1.0)
+            to_hit(0, cid, text, meta, 1.0)
             for cid, (text, meta) in self._rows_of(chunk_ids).items()
         ]
 
@@ -247,7 +185,7 @@ class ChunkStore:
     @_guarded
     def query(self, vector: Any, k: int, filters: Filters | None = None) -> list[Hit]:
         """The k nearest chunks to a unit query vector that pass the filters, best first."""
-        where = _where(filters) if filters else None  # (an empty collection finds nothing)
+        where = where_clause(filters) if filters else None  # (an empty collection finds nothing)
         if filters and where is not None:
             # Chroma filters by metadata before a filtered vector search: ~0.35 s a query at
             # 100k chunks against 0.04 s unfiltered (benchmarks/scale.py). An "as of" date
@@ -262,11 +200,11 @@ class ChunkStore:
                 part = nearest[start : start + step]
                 read = self._rows_of([cid for cid, _ in part])
                 for cid, distance in part:
-                    if cid in read and _admits(filters, read[cid][1]):
+                    if cid in read and admits(filters, read[cid][1]):
                         rows.append((cid, *read[cid], distance))
                 if len(rows) >= k:
-                    return [_to_hit(i + 1, *row) for i, row in enumerate(rows[:k])]
-        return [_to_hit(i + 1, *row) for i, row in enumerate(self._nearest(vector, k, where))]
+                    return [to_hit(i + 1, *row) for i, row in enumerate(rows[:k])]
+        return [to_hit(i + 1, *row) for i, row in enumerate(self._nearest(vector, k, where))]
 
     def _rows_of(self, chunk_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """chunk id -> (text, metadata) of those of the chunks that exist."""

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rag.index.chunk_meta import where_clause
 from rag.index.embeddings import Embedder
-from rag.index.store import _where
 from rag.ingest.articles import read_article
 from rag.ingest.chunking import chunk_article
 from rag.pipeline import Archive, QuestionError
@@ -270,7 +270,9 @@ def test_date_range_and_site_filters(archive: Archive, tmp_path: Path):
     until, since = Filters(until=dt.date(2022, 6, 30)), Filters(since=dt.date(2022, 7, 1))
     for f in (until, since, Filters(sites=("alpha.test",))):
         for k in (1, 2):
-            expected = [row[0] for row in archive.backends.store._nearest(vector, k, _where(f))]
+            expected = [
+                row[0] for row in archive.backends.store._nearest(vector, k, where_clause(f))
+            ]
             assert [h.chunk_id for h in archive.backends.store.query(vector, k, f)] == expected
 
 
