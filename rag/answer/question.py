@@ -118,6 +118,13 @@ def answer_labels(question: str) -> frozenset[str]:
     return frozenset()
 
 
+def is_question(sentence: str) -> bool:
+    """True for a sentence that asks rather than tells ("So why don't New Jersey and Oregon
+    let you pump your own gas?", "Who is Dina Boluarte? | CNN"): it ends in a question mark,
+    before closing quotation marks or a headline's "| Outlet"."""
+    return sentence.split(" | ")[0].rstrip(" ”\"’'").endswith("?")
+
+
 def is_statement(sentence: str) -> bool:
     """True if the sentence quotes someone's words (a quoted stretch of a dozen characters)."""
     return bool(_QUOTED.search(sentence))

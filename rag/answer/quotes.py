@@ -14,7 +14,7 @@ from langchain_core.prompts import PromptTemplate
 
 from rag.answer.evidence import ScoredSentence, new_facts
 from rag.answer.followup import standalone as follow_up
-from rag.answer.question import asks_latest
+from rag.answer.question import asks_latest, is_question
 from rag.answer.types import Answer, Citation, Claim
 from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.text.dates import day, newest_first
@@ -53,10 +53,12 @@ def select_quotes(
     lead's only if its article names what the question asks (`ScoredSentence.named`), and
     all within the word budget.
 
-    With `latest` (an open question naming no time: rag/answer/question.py) the lead is
-    the best sentence of the newest article among those nearly as relevant as the best,
-    and the rest are earlier context, chosen by relevance alone."""
+    A sentence that is itself a question is never quoted. With `latest` (an open question
+    naming no time: rag/answer/question.py) the lead is the best sentence of the newest
+    article among those nearly as relevant as the best, and the rest are earlier context,
+    chosen by relevance alone."""
     w = weights
+    scored = [s for s in scored if not is_question(s.text)]  # a question answers nothing
     if not scored or max(s.score for s in scored) < w.min_score:
         return []
     lead = next(s for s in scored if s.score >= w.min_score)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.followup import standalone
-from rag.answer.question import answer_labels, asks_latest, candidates, question_kind
+from rag.answer.question import (
+    answer_labels,
+    asks_latest,
+    candidates,
+    is_question,
+    question_kind,
+)
 from rag.answer.scope import key_terms
 from rag.text.patterns import names_in
 
@@ -92,3 +98,11 @@ GRINER = [("What happened to Brittney Griner?", "Quotes …")]
 )
 def test_follow_ups_are_rewritten_from_the_previous_turn(follow_up, history, expected):
     assert standalone(follow_up, history) == expected
+
+
+def test_a_sentence_that_asks_is_told_from_one_that_tells():
+    assert is_question("So why don't New Jersey and Oregon let you pump your own gas?")
+    assert is_question("Who is Dina Boluarte, Peru's first female president? | CNN")
+    assert is_question("“Is the pandemic over?”")
+    assert not is_question("“Why would we?” the mayor asked, and the council agreed.")
+    assert not is_question("What vehicles are being recalled this week? GMC, Hyundai among")

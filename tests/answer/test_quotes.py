@@ -356,3 +356,16 @@ def test_a_close_line_from_a_report_on_something_else_does_not_support_an_answer
     assert any("340 homes" in c.quote for c in answer.citations), answer.text
     # the fire of 2019 is close in meaning (homes, Valdora) but no report of the flood
     assert {c.source for c in answer.citations} == {"merrow.txt"}, answer.text
+
+
+def test_a_sentence_that_asks_a_question_is_never_quoted_as_an_answer(archive: Archive, tmp_path):
+    folder = tmp_path / "pumps"
+    write_article(folder, "pumps.txt", "Self-service gas in Valdora", "20230305",
+                  "https://news.test/pumps",
+                  "So why does Valdora still ban drivers from pumping their own gas?",
+                  "Valdora has banned self-service gas pumps since 1949 over fire safety fears.",
+                  "Attendants must pump gas for every driver in the state.")  # fmt: skip
+    archive.ingest([folder])
+    answer = archive.ask("Why does Valdora ban drivers from pumping their own gas?")
+    assert answer.citations and "since 1949" in answer.citations[0].quote, answer.text
+    assert not any(c.quote.endswith("?") for c in answer.citations), answer.text
