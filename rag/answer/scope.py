@@ -64,12 +64,23 @@ def out_of_scope(
         docs = {s.hit.doc_id for s in period}
         read = read_text([s.hit for s in scored if s.hit.doc_id in docs])
         if all(topic.share(text) < weights.named for text in read.values()):
-            period, lacking = [], ", ".join(topic.missing(" ".join(read.values())))
+            period, lacking = [], _lacking(topic, " ".join(read.values()), key_terms(question))
     if period or any(s.score >= weights.sure_score for s in quotable):
         return None
     if lacking:
         return OutOfScope("not_reported", _period(asked, slack), key_terms(question), lacking)
     return OutOfScope("out_of_period", _period(asked, slack), key_terms(question))
+
+
+def _lacking(topic: Topic, read: str, terms: str) -> str:
+    """The rarest words of the question that what was read of the period's reports lacks,
+    its names left out ("attacked, violent, break"); "" when those reports lack the names
+    too: then nothing of the period is on them at all."""
+    names = content_words(terms)
+    if names and not names & content_words(read):
+        return ""
+    missing = topic.missing(read, 8)
+    return ", ".join(([w for w in missing if w not in names] or missing)[:3])
 
 
 def question_topic(
