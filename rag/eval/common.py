@@ -151,6 +151,20 @@ def widen_to_stories(archive, questions: list[Question]) -> list[Question]:
     return widened
 
 
+def written(archive, questions: list[Question]) -> float:
+    """The share of the questions whose gold answer, as the metrics compare it, is written
+    in one of their story-level answer articles: the ceiling of the answer-in-text figures
+    (in a cited sentence, first quotation, passages read) when only those can answer it.
+    Many gold answers are worded otherwise ("New Jersey & Oregon", "They got married")."""
+    by_source = {d.source: d for d in archive.documents()}
+    held = 0
+    for q in questions:
+        needle = plain(q.answer)
+        docs = filter(None, map(by_source.get, q.in_story))
+        held += bool(needle) and any(needle in plain(_text(archive, d)) for d in docs)
+    return held / max(len(questions), 1)
+
+
 def _text(archive, doc) -> str:
     read = archive.document(doc.doc_id)
     return f"{doc.title}\n{read[1]}" if read else ""

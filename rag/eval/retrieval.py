@@ -23,6 +23,7 @@ from rag.eval.common import (
     reciprocal_rank,
     same_article,
     widen_to_stories,
+    written,
 )
 from rag.settings import Settings
 
@@ -125,7 +126,9 @@ def run_eval(
                 progress.update(1)
                 return archive.ask(q.query, as_of=q.as_of)
 
-            rows[f"answers {archive.llm[0] or 'offline'}"] = evaluate_answers(ask, questions)
+            row = evaluate_answers(ask, questions)
+            row["answer_written"] = written(archive, questions)  # the ceiling of the above
+            rows[f"answers {archive.llm[0] or 'offline'}"] = row
         early = too_early(questions)
         with bar(total=len(early), desc="too early", unit="q") as progress:
             rows["too early"] = evaluate_answers(ask, early)

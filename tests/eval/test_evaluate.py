@@ -14,6 +14,7 @@ from rag.eval.common import (
     percentile,
     reciprocal_rank,
     widen_to_stories,
+    written,
 )
 from tests.conftest import ROOT, write_article
 
@@ -115,6 +116,7 @@ def test_eval_command_end_to_end(tmp_path: Path):
         assert rows[mode]["MRR@10"] == 1.0, mode
     assert rows["archive"]["chunks"] == 3 and rows["archive"]["skipped_files"] == 0
     assert rows["answers offline"]["answer_in_citation"] == 1.0
+    assert rows["answers offline"]["answer_written"] == 1.0  # its ceiling
     # the July article lies after the question date, so it can never be cited
     assert rows["answers offline"]["citation_precision"] == 1.0
     # asked months later, when the July report of the port is newer: the old fact is found
@@ -187,3 +189,14 @@ def test_story_level_targets_are_the_reports_of_the_story_that_hold_the_answer(a
     # the sibling reports the story without the answer; the chess final holds "Monday" only
     assert widened.story_targets == {"gold.txt", "twin.txt"}
     assert widened.targets == {"gold.txt"}
+
+
+def test_the_eval_says_how_many_gold_answers_are_written_in_their_articles(archive):
+    folder = archive.settings.data_dir.parent / "articles"
+    gold = write_article(folder, "gold.txt", "Valdora port reopens", "20220610",
+                         "https://a.test/1", "The port of Valdora reopened on Monday.")  # fmt: skip
+    archive.ingest([gold])
+    asked = [Question("q1", "When did the port of Valdora reopen?", "Monday", T),
+             Question("q2", "Which port reopened?", "Port of Valdora, Kessel", T)]  # fmt: skip
+    # "Port of Valdora, Kessel" is worded otherwise: no answer can quote it as the metrics read
+    assert written(archive, asked) == 0.5
