@@ -121,8 +121,9 @@ def answer_labels(question: str) -> frozenset[str]:
 def is_question(sentence: str) -> bool:
     """True for a sentence that asks rather than tells ("So why don't New Jersey and Oregon
     let you pump your own gas?", "Who is Dina Boluarte? | CNN"): it ends in a question mark,
-    before closing quotation marks or a headline's "| Outlet"."""
-    return sentence.split(" | ")[0].rstrip(" ”\"’'").endswith("?")
+    before a headline's "| Outlet". A question in quotation marks is someone's words, and
+    what they asked may be the answer (“Will the port reopen?”)."""
+    return sentence.split(" | ")[0].rstrip().endswith("?")
 
 
 def is_statement(sentence: str) -> bool:

@@ -103,6 +103,6 @@ def test_follow_ups_are_rewritten_from_the_previous_turn(follow_up, history, exp
 def test_a_sentence_that_asks_is_told_from_one_that_tells():
     assert is_question("So why don't New Jersey and Oregon let you pump your own gas?")
     assert is_question("Who is Dina Boluarte, Peru's first female president? | CNN")
-    assert is_question("“Is the pandemic over?”")
+    assert not is_question("“Is the pandemic over?”")  # someone's words: what they asked
     assert not is_question("“Why would we?” the mayor asked, and the council agreed.")
     assert not is_question("What vehicles are being recalled this week? GMC, Hyundai among")
