@@ -12,10 +12,11 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rag.answer.conflicts import add_conflicts
-from rag.answer.evidence import Sentence, rank_sentences, sentences_of, with_named
+from rag.answer.evidence import Sentence, rank_sentences, sentences_of
+from rag.answer.named import question_topic, read_text, with_named
 from rag.answer.question import asks_latest
 from rag.answer.quotes import Answerer, OnToken
-from rag.answer.scope import in_period, out_of_scope, period_first, question_topic, read_text
+from rag.answer.scope import in_period, out_of_scope, period_first
 from rag.answer.speakers import asked_speaker, is_about, said_answer
 from rag.answer.types import Answer
 from rag.answer.weights import AnswerWeights
@@ -45,7 +46,7 @@ class Reading:
     as_of: dt.date
     sentences: tuple[Sentence, ...]
     filters: Filters = Filters()  # what the archive was searched under, capped at as_of
-    topic: Topic | None = None  # the question's words, by rarity (rag/answer/scope.py)
+    topic: Topic | None = None  # the question's words, by rarity (rag/answer/named.py)
 
 
 def _own_words(quote: str) -> bool:

@@ -29,7 +29,6 @@ from rag.answer.question import (
 from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.index.embeddings import Encoder
 from rag.text.patterns import NAME_WORD, NUMBER, content_words
-from rag.text.topic import Topic
 from rag.types import Entity, Hit, Span, site_of
 
 # The weights of score and rank: rag/answer/weights.py. Votes for an answer come from the
@@ -51,7 +50,7 @@ class ScoredSentence:
     overlap: float  # share of the question's topic words in the sentence
     rank: float = 0.0  # relevance plus the new-fact bonus: decides what is quoted first
     in_title: bool = False  # the article's headline, not a sentence of its text
-    named: float = 1.0  # share of the question's words (by rarity) its article's text holds
+    named: float = 1.0  # share of the question's words its article holds (rag/answer/named.py)
 
 
 def new_facts(question: str, sentence: str) -> bool:
@@ -199,16 +198,6 @@ def _ranked(
         )
         for s, c, answers in zip(scored, sentences, offered)
     ]
-
-
-def with_named(
-    scored: list[ScoredSentence], topic: Topic, read: dict[str, str]
-) -> list[ScoredSentence]:
-    """`scored` with the share of the question's words (`topic`, by rarity) that what was
-    `read` of each sentence's article holds: a report on what the question asks holds most
-    of them, a report on something else that shares its names or meaning fewer."""
-    shares = {doc: topic.share(text) for doc, text in read.items()}
-    return [replace(s, named=shares.get(s.hit.doc_id, 1.0)) for s in scored]
 
 
 def _typed(

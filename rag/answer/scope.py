@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rag.answer.evidence import ScoredSentence
+from rag.answer.named import read_text
 from rag.answer.weights import DEFAULT, AnswerWeights
 from rag.search.dates import DateRange, question_range
 from rag.text.dates import day
 from rag.text.patterns import YEAR, content_words, names_in
-from rag.text.topic import Topic, topic_words
-from rag.types import Hit
+from rag.text.topic import Topic
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ def out_of_scope(
     when one can (or the question names no period). An article published up to
     `weights.slack_days` before the period counts ("this week" asked on a Monday is about
     the weekend's news too), if what was read of it names what the question asks about:
-    holds `weights.named` of the `topic`'s words by rarity (`question_topic`; a report of the
+    holds `weights.named` of the `topic`'s words by rarity (rag/answer/named.py; a report of the
     runoff holds "Truss" and "prime minister", not "became"; of the floods at Yellowstone,
     not "wildfire"). A sentence scoring `weights.sure_score` answers from any day."""
     quotable = [s for s in scored if s.score >= weights.min_score]
@@ -81,42 +80,6 @@ def _lacking(topic: Topic, read: str, terms: str) -> str:
         return ""
     missing = topic.missing(read, 8)
     return ", ".join(([w for w in missing if w not in names] or missing)[:3])
-
-
-def question_topic(
-    question: str, as_of: dt.date, rarity: Callable[[list[str]], dict[str, float]]
-) -> Topic:
-    """The words of a question, the words of a period it names left out ("this week"),
-    weighted by `rarity` (rag/search/reading.py) and held by any of their forms ("attacked"
-    by "attack", "animals" by "animal")."""
-    asked = question_range(question, as_of)
-    if asked is not None:
-        question = question.replace(asked.phrase, " ")
-    weights: dict[str, float] = {}
-    shown: dict[str, str] = {}
-    for word, weight in rarity(topic_words(question)).items():
-        stem = _stem(word)
-        weights[stem] = max(weight, weights.get(stem, 0.0))
-        shown.setdefault(stem, word)
-    return Topic(weights, shown)
-
-
-def _stem(word: str) -> str:
-    """`word` without an inflection ("attacked", "animals", "angering"), when five letters
-    or more are left: Topic holds a word of five letters or more as a prefix."""
-    for ending in ("ing", "ed", "s"):
-        if word.endswith(ending) and len(word) - len(ending) >= 5:
-            if ending != "s" or not word.endswith(("ss", "us", "is", "ies")):
-                return word[: -len(ending)]
-    return word
-
-
-def read_text(hits: list[Hit]) -> dict[str, str]:
-    """What was read of each article: its headline and passages."""
-    texts: dict[str, list[str]] = {}
-    for hit in hits:
-        texts.setdefault(hit.doc_id, [hit.title]).append(hit.text)
-    return {doc: " ".join(dict.fromkeys(parts)) for doc, parts in texts.items()}
 
 
 def period_first(
