@@ -12,8 +12,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from rag.ingest.bulk import field_map
 from rag.ingest.cluster import ClusterError, ray_preparer
+from rag.ingest.record import field_map
 from rag.pipeline import Archive
 from rag.types import FileResult
 

@@ -9,7 +9,8 @@ from functools import partial
 from pathlib import Path
 
 from rag.ingest.articles import parse_upload, read_article, safe_file_name
-from rag.ingest.bulk import Reader, is_bulk, records
+from rag.ingest.bulk import is_bulk, records
+from rag.ingest.record import Reader
 
 
 def file_readers(

@@ -12,7 +12,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from rag.ingest.articles import ArticleError
-from rag.ingest.bulk import field_map, parse_date, records
+from rag.ingest.bulk import records
+from rag.ingest.record import field_map, parse_date
 
 
 def read_all(path: Path, fields: dict | None = None) -> list[tuple[str, object]]:
