@@ -36,6 +36,8 @@ _ROLLING = re.compile(r"(?i:over|in|during)\s+the\s+(?:last|past)\s+(\w+)|(?i:re
 _ROLLING_DAYS = {"week": 7, "month": 31, "year": 366, None: 30}  # None: "recently"
 # News reports an event on the day or within a few days after it.
 REPORTING_LAG = dt.timedelta(days=3)
+# ... but a forecast for a year or month ("expected to climb in 2023") is reported before it.
+_FORECAST = re.compile(r"\b(?:expected|forecasts?|projected|predicted|predicts?|set to)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,9 @@ def names_time(question: str) -> bool:
 @lru_cache(maxsize=256)
 def question_range(question: str, as_of: dt.date) -> DateRange | None:
     """The publication-date range named by the first time expression in `question`
-    (remembered: search and the answer's scope check both ask)."""
+    (remembered: search and the answer's scope check both ask). A forecast for a year or a
+    month ("how high are gas prices expected to climb in 2023?") reaches back as long again:
+    it is written before the period it is about."""
     for match in _PHRASE.finditer(question):
         phrase = match.group(0)
         rolling = _ROLLING.fullmatch(phrase)
@@ -85,6 +89,8 @@ def question_range(question: str, as_of: dt.date) -> DateRange | None:
             end = as_of
         if start > as_of:
             return None  # a period after "as of": nothing published then can be searched
+        if _FORECAST.search(question):  # the period before it, when forecasts are written
+            start -= end - start + dt.timedelta(days=1)
         return DateRange(start, min(end + REPORTING_LAG, as_of), phrase)
     return None
 

@@ -177,6 +177,27 @@ def test_a_question_about_an_earlier_month_is_answered_by_a_later_report(
     assert early.abstained
 
 
+def test_a_forecast_for_a_year_is_answered_by_the_forecast_made_before_it(
+    archive: Archive, tmp_path
+):
+    folder = tmp_path / "f"
+    write_article(
+        folder, "outlook.txt", "Gas prices in 2023: the outlook", "20221227",
+        "https://news.test/outlook",
+        "Gas prices are expected to climb above $4 a gallon in 2023, price tracker Fuelwatch "
+        "said in its annual outlook.",
+    )  # fmt: skip
+    write_article(
+        folder, "april.txt", "Spring travel begins", "20230410", "https://news.test/april",
+        "Airlines expect a busy spring as travel demand stays strong in 2023.",
+    )  # fmt: skip
+    archive.ingest([folder])
+    question = "According to Fuelwatch, how high are gas prices expected to climb in 2023?"
+    answer = archive.ask(question, as_of=dt.date(2023, 4, 28))  # months into the year
+    assert not answer.abstained, answer.text
+    assert "above $4" in answer.citations[0].quote
+
+
 def test_an_offline_follow_up_is_read_from_the_previous_turn(archive: Archive, tmp_path):
     folder = tmp_path / "f"
     write_article(

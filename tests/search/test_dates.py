@@ -59,3 +59,11 @@ def test_no_time_expression(question):
 def test_a_period_after_the_as_of_date_names_nothing_to_search():
     assert question_range("What happened in July 2022?", AS_OF) is None
     assert question_range("What will happen in 2023?", AS_OF) is None
+
+
+def test_a_forecast_for_a_period_reaches_back_to_when_forecasts_are_written():
+    as_of = dt.date(2023, 4, 28)
+    forecast = question_range("How high are gas prices expected to climb in 2023?", as_of)
+    assert forecast.start == dt.date(2022, 1, 1) and forecast.end == as_of
+    reported = question_range("How high did gas prices climb in 2023?", as_of)
+    assert reported.start == dt.date(2023, 1, 1)
