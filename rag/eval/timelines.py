@@ -104,10 +104,11 @@ def evaluate_timelines(
     with bar(total=sum(len(t["timelines"]) for t in topics), desc="timelines", unit="tl") as pb:
         if mixed:
             files = sorted(f for t in topics for f in (folder / t["articles"]).iterdir())
-            archive = _archive(settings, files)
+            archive = _archive(settings, files, bar, "all folders")
         for topic in topics:
             if not mixed:
-                archive = _archive(settings, sorted((folder / topic["articles"]).iterdir()))
+                files = sorted((folder / topic["articles"]).iterdir())
+                archive = _archive(settings, files, bar, topic["topic"])
             for gold_tl in topic["timelines"]:
                 rows = json.loads((folder / gold_tl["file"]).read_text(encoding="utf-8"))
                 gold = {dt.date.fromisoformat(r["date"]): r["summary"] for r in rows}
@@ -127,12 +128,14 @@ def evaluate_timelines(
     return table
 
 
-def _archive(settings: Settings, files: list[Path]):
+def _archive(settings: Settings, files: list[Path], bar: Callable[..., object], name: str):
+    """The cached archive of `files`, ingested (with its own progress bar) where it is not."""
     from rag.pipeline import Archive
 
     data = cache_dir(settings.data_dir / "eval-cache", files, settings)
     archive = Archive(settings.model_copy(update={"data_dir": data, "seed_dir": None}))
-    archive.ingest(files)
+    with bar(total=len(files), desc=f"ingest {name}", unit="file", leave=False) as progress:
+        archive.ingest(files, lambda *_: progress.update(1))
     return archive
 
 
