@@ -58,17 +58,19 @@ def out_of_scope(
         return None
     slack = dt.timedelta(days=weights.slack_days)
     period = [s for s in quotable if _published_in(s.hit.date, asked, slack, as_of)]
-    lacking = ""
+    unnamed = None  # what was read of the period's reports, when none names what it asks
     if period and topic is not None and weights.named:
         docs = {s.hit.doc_id for s in period}
         read = read_text([s.hit for s in scored if s.hit.doc_id in docs])
         if all(topic.share(text) < weights.named for text in read.values()):
-            period, lacking = [], _lacking(topic, " ".join(read.values()), key_terms(question))
+            period, unnamed = [], " ".join(read.values())
     if period or any(s.score >= weights.sure_score for s in quotable):
         return None
+    terms = key_terms(question)
+    lacking = _lacking(topic, unnamed, terms) if unnamed is not None and topic else ""
     if lacking:
-        return OutOfScope("not_reported", _period(asked, slack), key_terms(question), lacking)
-    return OutOfScope("out_of_period", _period(asked, slack), key_terms(question))
+        return OutOfScope("not_reported", _period(asked, slack), terms, lacking)
+    return OutOfScope("out_of_period", _period(asked, slack), terms)
 
 
 def _lacking(topic: Topic, read: str, terms: str) -> str:
