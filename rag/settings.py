@@ -69,7 +69,8 @@ class Settings(BaseSettings):
     rerank_depth: int = Field(default=20, gt=0)
     rerank_model_dir: Path | None = None
     # Candidates taken from each of the dense and BM25 rankings before they are fused (at
-    # least 4 x k); for a question naming a period ("this week"), search_pool_period.
+    # least 4 x k); for a question naming a period ("this week") or asking about the state
+    # of things when asked ("which virus is spreading"), search_pool_period.
     search_pool: int = Field(default=40, gt=0)
     search_pool_period: int = Field(default=200, gt=0)
     # Weights of the rankings fused by RRF (dense is 1): BM25, articles published in the

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from rag.answer.types import Answer
 from rag.eval.common import Question, percentile, plain
-from rag.search.dates import question_range
+from rag.search.dates import names_present, question_range
 
 # Questions that name a recent period; asked this many days before their quiz date, no
 # report of the event exists yet: the archive should say it does not answer (issue #18).
@@ -35,8 +35,9 @@ def too_early(questions: list[Question]) -> list[Question]:
 
 
 # Questions whose answer does not depend on when they are asked (no "this week", "now",
-# "latest"…); asked this many days after their quiz date, newer articles on the same names
-# exist: an old fact must still be found (issue #29, "without losing old facts").
+# "latest"…, and not about the state of things then: "which virus is spreading"); asked
+# this many days after their quiz date, newer articles on the same names exist: an old fact
+# must still be found (issue #29, "without losing old facts").
 _DATED = re.compile(
     r"\b(?:(?:this|last|next) (?:week|month|year)|recent(?:ly)?|new(?:est)?|latest|now|"
     r"currently|today|as of)\b",
@@ -47,10 +48,10 @@ LATER_DAYS = 120
 
 def asked_later(questions: list[Question]) -> list[Question]:
     """The "asked later" set: questions that name no time of their own (no period search
-    reads in them, rag/search/dates.py, and no "now" or "latest"), asked LATER_DAYS after
-    their quiz date."""
+    reads in them, rag/search/dates.py, no "now" or "latest", and no state at the time of
+    asking: "remains", "is spreading"), asked LATER_DAYS after their quiz date."""
     return [replace(q, as_of=q.as_of + dt.timedelta(days=LATER_DAYS)) for q in questions
-            if q.as_of is not None and not _DATED.search(q.query)
+            if q.as_of is not None and not _DATED.search(q.query) and not names_present(q.query)
             and question_range(q.query, q.as_of) is None]  # fmt: skip
 
 

@@ -40,6 +40,15 @@ REPORTING_LAG = dt.timedelta(days=3)
 _FORECAST = re.compile(r"\b(?:expected|forecasts?|projected|predicted|predicts?|set to)\b", re.I)
 
 
+# A question about a state at the time of asking ("which virus is spreading", "which product
+# remains hard to find", "the current protests").
+_PRESENT = re.compile(
+    r"\b(?:still|currently|current|ongoing|remains?|continues?\s+to"
+    r"|(?:is|are)\s+(?:\w+ly\s+)?(?!(?:some|no|any|every)thing\b)[a-z]+ing)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class DateRange:
     """Publication dates a question points at (inclusive, never after the as-of date)."""
@@ -55,6 +64,12 @@ class DateRange:
 def names_time(question: str) -> bool:
     """True if the question names a time ("last week", "in 2020", "on Monday")."""
     return _PHRASE.search(question) is not None
+
+
+def names_present(question: str) -> bool:
+    """True if the question asks about a state at the time of asking ("is spreading",
+    "remains", "still", "the current protests")."""
+    return _PRESENT.search(question) is not None
 
 
 @lru_cache(maxsize=256)

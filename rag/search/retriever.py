@@ -13,7 +13,7 @@ import numpy as np
 from rag.index.entities import holds
 from rag.index.manifest import Manifest
 from rag.index.sync import InStep
-from rag.search.dates import question_range
+from rag.search.dates import names_present, question_range
 from rag.search.fusion import (
     Fusion,
     cap_per_doc,
@@ -81,8 +81,10 @@ class Retriever:
         s = self.settings
         today = as_of or dt.date.today()
         period = question_range(query, today)
-        # a question about a period reads deeper: its dates, not its words, pick the reports
-        pool = max(4 * k, s.search_pool if period is None else s.search_pool_period)
+        # a question about a period, or the state of things now, reads deeper: its dates, not
+        # its words, pick the reports
+        deep = period is not None or names_present(query)
+        pool = max(4 * k, s.search_pool_period if deep else s.search_pool)
         key = (query, pool, as_of, mode, filters)
         if self.found is not None and key in self.found:
             dense, keyword_hits, named, about = self.found[key]

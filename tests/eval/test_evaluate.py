@@ -36,7 +36,8 @@ def test_questions_asked_later_are_those_whose_answer_does_not_depend_on_when():
     timeless = Question("1", "Which team won the 2022 Stanley Cup Finals?", "Avalanche", T, day)
     asked = ("Which show was recently green lit?", "Who won the election this week?",
              "What is the latest Covid variant?", "How many cases are there now?",
-             "What NFL star announced his retirement on Tuesday?")  # fmt: skip
+             "What NFL star announced his retirement on Tuesday?",
+             "Which virus is spreading at unusually high levels?")  # fmt: skip
     dated = [Question(str(i), text, "x", T, day) for i, text in enumerate(asked, start=2)]
     undated = Question("9", "Who founded the company?", "x", T)
     (later,) = asked_later([timeless, *dated, undated])

@@ -352,3 +352,23 @@ def test_a_question_about_this_week_reads_deeper_for_the_weeks_report(archive, t
     assert shallow[0].title.startswith("What happened in")  # June's report is not a candidate
     deep = archive.tuned(search_pool=4).search(question, 1, as_of=day)  # the period's pool
     assert deep[0].title == "Kessel ferry strike ends"
+
+
+def test_a_question_about_how_things_stand_reads_deeper_for_the_newest_report(archive, tmp_path):
+    news = tmp_path / "news"
+    for day in range(1, 9):  # eight March reports that match the question's words better
+        write_article(news, f"day{day}.txt", f"Kessel ferry strike is still going on, day {day}",
+                      f"202403{day:02d}", f"https://n.test/{day}",
+                      f"The Kessel ferry strike is still going on on day {day}: the ferry "
+                      "workers are still out.")  # fmt: skip
+    write_article(news, "june.txt", "Kessel ferry strike ends", "20240612", "https://n.test/june",
+                  "The ferry strike in Kessel ended on Wednesday when the union accepted a new "
+                  "pay offer.")  # fmt: skip
+    archive.ingest([news])
+    question, day = "Is the Kessel ferry strike still going on?", dt.date(2024, 6, 14)
+    # the week's news first (the age prior) can lift the newest report only if it is a candidate
+    weeks_news = {"fusion_recency_days": 7.0, "search_pool": 4}
+    shallow = archive.tuned(**weeks_news, search_pool_period=4).search(question, 1, as_of=day)
+    assert shallow[0].title.startswith("Kessel ferry strike is still")  # June's: no candidate
+    deep = archive.tuned(**weeks_news).search(question, 1, as_of=day)
+    assert deep[0].title == "Kessel ferry strike ends"

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from rag.search.dates import question_range
+from rag.search.dates import names_present, question_range
 
 AS_OF = dt.date(2022, 6, 16)  # a Thursday
 D = dt.date
@@ -67,3 +67,21 @@ def test_a_forecast_for_a_period_reaches_back_to_when_forecasts_are_written():
     assert forecast.start == dt.date(2022, 1, 1) and forecast.end == as_of
     reported = question_range("How high did gas prices climb in 2023?", as_of)
     assert reported.start == dt.date(2023, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("question", "present"),
+    [
+        ("Which virus is spreading at unusually high levels?", True),
+        ("Which product remains difficult to find in many US stores?", True),
+        ("How many people have been arrested during the current protests in Iran?", True),
+        ("Is the ferry strike still going on?", True),
+        ("Which team won the 2022 Stanley Cup Finals?", False),
+        ("What is the name of the storm that hit Florida?", False),
+        ("What is something the minister said about the summit?", False),
+    ],
+)
+def test_a_question_about_how_things_stand_when_asked_is_told_from_one_about_an_event(
+    question, present
+):
+    assert names_present(question) is present
