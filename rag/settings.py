@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     # least 4 x k); for a question naming a period ("this week") or asking about the state
     # of things when asked ("which virus is spreading"), search_pool_period.
     search_pool: int = Field(default=40, gt=0)
-    search_pool_period: int = Field(default=200, gt=0)
+    search_pool_period: int = Field(default=400, gt=0)
     # Weights of the rankings fused by RRF (dense is 1): BM25, articles published in the
     # period the question names ("last week"), and newer articles (relative to "as of").
     fusion_keyword_weight: float = Field(default=0.5, ge=0)

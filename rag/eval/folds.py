@@ -61,7 +61,7 @@ SEARCH_GRID: dict[str, tuple[float, ...]] = {
     "fusion_about_weight": (0.0, 0.25, 0.5, 1.0),
     "search_age_days": (0.0, 14.0, 30.0, 90.0),
     "search_age_within": (0.0, 0.05, 0.1, 0.15, 0.2),
-    "search_pool_period": (40, 80, 120, 200),
+    "search_pool_period": (40, 80, 120, 200, 300, 400, 600),
 }
 
 
