@@ -98,13 +98,17 @@ def copies_line(copies: tuple[DocInfo, ...]) -> str:
 
 
 def reported_line(reports: tuple[DocInfo, ...], shown: int = 8) -> str:
-    """ "Also reported by 3 outlets: site (date), …" for the other articles of a story."""
+    """ "Also reported by 3 outlets: site (date), …" for the other articles of a story;
+    "Also reported in 2 articles by 1 outlet: …" when an outlet reported it more than once."""
     if not reports:
         return ""
     outlets = len({site_of(d.url) or d.source for d in reports})
     named = [f"{site_of(d.url) or d.source} ({day(d.date)})" for d in reports[:shown]]
     more = f" and {len(reports) - shown} more" if len(reports) > shown else ""
     count = "1 outlet" if outlets == 1 else f"{outlets} outlets"
+    if len(reports) > outlets:
+        count = f"{len(reports)} articles by {count}"
+        return f"Also reported in {count}: " + ", ".join(named) + more
     return f"Also reported by {count}: " + ", ".join(named) + more
 
 

@@ -11,12 +11,13 @@ from rag.render import (
     highlight,
     parse_share,
     reach,
+    reported_line,
     safe_url,
     share_query,
     snippet,
     text_fragment_url,
 )
-from rag.types import Filters, Span
+from rag.types import DocInfo, Filters, Span
 
 
 def test_hostile_text_cannot_become_markup():
@@ -107,3 +108,16 @@ def test_a_snippet_shows_the_matched_word_starting_at_a_word():
     text = " ".join(f"word{i}" for i in range(100)) + " the Griner verdict came " + "x " * 100
     piece = snippet(text, "Griner", width=120)
     assert "Griner" in piece and piece.startswith("…word")
+
+
+def test_a_story_reported_twice_by_one_outlet_says_two_articles_not_one_outlet_alone():
+    def report(n: int, site: str) -> DocInfo:
+        return DocInfo(f"d{n}", "t", f"2022-10-2{n}", f"https://{site}/{n}", site, 1, "")
+
+    same = reported_line((report(3, "cnn.com"), report(7, "cnn.com")))
+    assert same == (
+        "Also reported in 2 articles by 1 outlet: "
+        "cnn.com (23 October 2022), cnn.com (27 October 2022)"
+    )
+    two = reported_line((report(3, "cnn.com"), report(7, "bbc.co.uk")))
+    assert two.startswith("Also reported by 2 outlets: cnn.com (23 October 2022)")
