@@ -105,11 +105,10 @@ def reported_line(reports: tuple[DocInfo, ...], shown: int = 8) -> str:
     outlets = len({site_of(d.url) or d.source for d in reports})
     named = [f"{site_of(d.url) or d.source} ({day(d.date)})" for d in reports[:shown]]
     more = f" and {len(reports) - shown} more" if len(reports) > shown else ""
-    count = "1 outlet" if outlets == 1 else f"{outlets} outlets"
+    by = "by 1 outlet" if outlets == 1 else f"by {outlets} outlets"
     if len(reports) > outlets:
-        count = f"{len(reports)} articles by {count}"
-        return f"Also reported in {count}: " + ", ".join(named) + more
-    return f"Also reported by {count}: " + ", ".join(named) + more
+        by = f"in {len(reports)} articles {by}"
+    return f"Also reported {by}: " + ", ".join(named) + more
 
 
 def answer_markdown(answer: Answer) -> str:
