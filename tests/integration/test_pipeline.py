@@ -336,17 +336,23 @@ def test_an_archive_from_before_url_keys_merges_its_twins(
     assert len({h.doc_id for h in hits}) == 1
 
 
-def test_a_question_about_this_week_reads_deeper_for_the_weeks_report(archive, tmp_path):
-    news = tmp_path / "news"
-    for day in range(1, 9):  # eight March reports that match the question's words better
-        title = f"What happened in the Kessel ferry strike on day {day}"
-        write_article(news, f"day{day}.txt", title, f"202403{day:02d}", f"https://n.test/{day}",
-                      f"This is what happened in the Kessel ferry strike on day {day}: the ferry "
-                      "workers stayed out.")  # fmt: skip
-    write_article(news, "june.txt", "Kessel ferry strike ends", "20240612", "https://n.test/june",
+def _ferry_strike(archive, folder, title: str, text: str) -> None:
+    """Eight March reports of the Kessel ferry strike (`title` and `text` with the day filled
+    in), matching a question's words better than June's report that it ended, ingested."""
+    for day in range(1, 9):
+        write_article(folder, f"day{day}.txt", title.format(day=day), f"202403{day:02d}",
+                      f"https://n.test/{day}", text.format(day=day))  # fmt: skip
+    write_article(folder, "june.txt", "Kessel ferry strike ends", "20240612", "https://n.test/june",
                   "The ferry strike in Kessel ended on Wednesday when the union accepted a new "
                   "pay offer.")  # fmt: skip
-    archive.ingest([news])
+    archive.ingest([folder])
+
+
+def test_a_question_about_this_week_reads_deeper_for_the_weeks_report(archive, tmp_path):
+    _ferry_strike(archive, tmp_path / "news",
+                  "What happened in the Kessel ferry strike on day {day}",
+                  "This is what happened in the Kessel ferry strike on day {day}: the ferry "
+                  "workers stayed out.")  # fmt: skip
     question, day = "What happened to the Kessel ferry strike this week?", dt.date(2024, 6, 14)
     shallow = archive.tuned(search_pool=4, search_pool_period=4).search(question, 1, as_of=day)
     assert shallow[0].title.startswith("What happened in")  # June's report is not a candidate
@@ -355,16 +361,9 @@ def test_a_question_about_this_week_reads_deeper_for_the_weeks_report(archive, t
 
 
 def test_a_question_about_how_things_stand_reads_deeper_for_the_newest_report(archive, tmp_path):
-    news = tmp_path / "news"
-    for day in range(1, 9):  # eight March reports that match the question's words better
-        write_article(news, f"day{day}.txt", f"Kessel ferry strike is still going on, day {day}",
-                      f"202403{day:02d}", f"https://n.test/{day}",
-                      f"The Kessel ferry strike is still going on on day {day}: the ferry "
-                      "workers are still out.")  # fmt: skip
-    write_article(news, "june.txt", "Kessel ferry strike ends", "20240612", "https://n.test/june",
-                  "The ferry strike in Kessel ended on Wednesday when the union accepted a new "
-                  "pay offer.")  # fmt: skip
-    archive.ingest([news])
+    _ferry_strike(archive, tmp_path / "news", "Kessel ferry strike is still going on, day {day}",
+                  "The Kessel ferry strike is still going on on day {day}: the ferry workers "
+                  "are still out.")  # fmt: skip
     question, day = "Is the Kessel ferry strike still going on?", dt.date(2024, 6, 14)
     # the week's news first (the age prior) can lift the newest report only if it is a candidate
     weeks_news = {"fusion_recency_days": 7.0, "search_pool": 4}
