@@ -67,6 +67,12 @@ class Segment:
         """Which rows belong to these documents."""
         return np.asarray([d in doc_ids for d in self.doc_names], dtype=bool)[self.doc]
 
+    def places(self, dead: np.ndarray | None) -> dict[str, tuple[int, str]]:
+        """doc id -> (date as YYYYMMDD, site) of the documents with rows here (not `dead`)."""
+        _, first = np.unique(self.doc, return_index=True)
+        return {self.doc_names[self.doc[i]]: (int(self.dates[i]), self.site_names[self.site[i]])
+                for i in first if dead is None or not dead[i]}  # fmt: skip
+
     def rows(self, versions: dict[str, str]) -> list[Row]:
         """The rows back (the small segment's, which keeps texts)."""
         return [

@@ -66,7 +66,3 @@ def to_hit(rank: int, chunk_id: str, text: str, meta: dict[str, Any], distance: 
         version=str(meta["version"]),
         sentences=_decode_spans(str(meta["sentences"])),
     )
-
-
-def admits(filters: Filters, meta: dict[str, Any]) -> bool:
-    return filters.admits(int(meta["date"]), str(meta.get("site", "")))

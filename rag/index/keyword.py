@@ -47,11 +47,13 @@ class KeywordIndex:
         self.sealed: Segment | None = None
         self.small: Segment | None = None
         self.dead = np.zeros(0, dtype=bool)  # rows of the sealed segment masked out
+        self._places: dict[str, tuple[int, str]] | None = None  # see `places`
         self._load()
 
     def _load(self, loaded: Segment | None = None) -> None:
         """Read the current state; `loaded` is a sealed segment already in memory."""
         self.generation, self.docs, self.sealed, self.small = -1, {}, None, None
+        self._places = None
         try:
             state = json.loads((self.folder / _STATE).read_text(encoding="utf-8"))
             if state.get("format") != _FORMAT:
@@ -78,6 +80,17 @@ class KeywordIndex:
             return []
         live = [c for c, dead in zip(self.sealed.chunk_ids, self.dead) if not dead]
         return live + self.small.chunk_ids
+
+    def places(self, doc_ids: Iterable[str]) -> dict[str, tuple[str, int, str]]:
+        """doc id -> (version, date as YYYYMMDD, site) of those of the documents indexed: a
+        search's candidates are ranked and filtered on these before any row is read."""
+        if self._places is None:
+            self._places = {}
+            for segment, dead in ((self.sealed, self.dead), (self.small, None)):
+                if segment is not None and len(segment):
+                    self._places.update(segment.places(dead))
+        return {d: (self.docs[d], *self._places[d]) for d in doc_ids
+                if d in self._places and d in self.docs}  # fmt: skip
 
     def update(
         self,

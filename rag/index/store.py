@@ -21,9 +21,9 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 
-from rag.index.chunk_meta import admits, metadata, to_hit, where_clause
+from rag.index.chunk_meta import metadata, to_hit
 from rag.index.embeddings import Encoder
-from rag.types import Article, Chunk, Filters, Hit, StoreUnavailable
+from rag.types import Article, Chunk, Hit, StoreUnavailable
 
 
 @register_embedding_function
@@ -183,42 +183,16 @@ class ChunkStore:
             yield from _rows(self.collection.get(include=_ROW_FIELDS, limit=batch, offset=offset))
 
     @_guarded
-    def query(self, vector: Any, k: int, filters: Filters | None = None) -> list[Hit]:
-        """The k nearest chunks to a unit query vector that pass the filters, best first."""
-        where = where_clause(filters) if filters else None  # (an empty collection finds nothing)
-        if filters and where is not None:
-            # Chroma filters by metadata before a filtered vector search: ~0.35 s a query at
-            # 100k chunks against 0.04 s unfiltered (benchmarks/scale.py). An "as of" date
-            # usually keeps most chunks, so look unfiltered first, at the ids and distances
-            # of 4k (reading all their rows was most of a query's time), and read the rows
-            # nearest first until k pass; only when too few do is the filtered search run.
-            found = self.collection.query(query_embeddings=[vector], n_results=4 * k,
-                                          include=["distances"])  # fmt: skip
-            nearest = list(zip(found["ids"][0], found["distances"][0]))
-            rows, step = [], k + k // 4 + 1
-            for start in range(0, len(nearest), step):
-                part = nearest[start : start + step]
-                read = self._rows_of([cid for cid, _ in part])
-                for cid, distance in part:
-                    if cid in read and admits(filters, read[cid][1]):
-                        rows.append((cid, *read[cid], distance))
-                if len(rows) >= k:
-                    return [to_hit(i + 1, *row) for i, row in enumerate(rows[:k])]
-        return [to_hit(i + 1, *row) for i, row in enumerate(self._nearest(vector, k, where))]
+    def nearest(self, vector: Any, k: int, where: dict[str, Any] | None = None) -> list[tuple]:
+        """(chunk id, score) of the k chunks nearest a unit query vector (that match `where`,
+        Chroma's form of the filters), best first: ids only, no rows read (reading them
+        was most of a search's time; rag/search/candidates.py reads the few kept)."""
+        found = self.collection.query(query_embeddings=[vector], n_results=k, where=where,
+                                      include=["distances"])  # fmt: skip
+        return [(cid, 1.0 - float(d)) for cid, d in zip(found["ids"][0], found["distances"][0])]
 
     def _rows_of(self, chunk_ids: list[str]) -> dict[str, tuple[str, dict[str, Any]]]:
         """chunk id -> (text, metadata) of those of the chunks that exist."""
         result = self.collection.get(ids=chunk_ids, include=_ROW_FIELDS)
         rows = zip(result["ids"], result["documents"], result["metadatas"])
         return {cid: (text, meta) for cid, text, meta in rows if meta and text}
-
-    def _nearest(self, vector: Any, k: int, where: dict[str, Any] | None) -> list[tuple]:
-        result = self.collection.query(
-            query_embeddings=[vector],
-            n_results=k,
-            where=where,
-            include=["documents", "metadatas", "distances"],
-        )
-        rows = zip(*(result[f][0] for f in ("ids", "documents", "metadatas", "distances")))
-        # a chunk another process is deleting right now can come without its metadata
-        return [row for row in rows if row[2] is not None and row[1] is not None]

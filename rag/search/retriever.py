@@ -13,6 +13,7 @@ import numpy as np
 from rag.index.entities import holds
 from rag.index.manifest import Manifest
 from rag.index.sync import InStep
+from rag.search.candidates import candidates, filled
 from rag.search.dates import names_present, question_range
 from rag.search.fusion import (
     Fusion,
@@ -117,7 +118,7 @@ class Retriever:
         versions = self.manifest.versions(list({h.doc_id for h in hits}))
         current = [h for h in hits if versions.get(h.doc_id) == h.version]
         if mode == "hybrid+rerank":
-            current = self.backends.reranker.rerank(query, current)
+            current = self.backends.reranker.rerank(query, self._filled(current))
         story = self.manifest.stories.stories_of([h.doc_id for h in current])
         current = [replace(h, story_id=story.get(h.doc_id, "")) for h in current]
         older: set[str] = set()
@@ -133,7 +134,12 @@ class Retriever:
         kept = cap_per_doc(current, per_doc, k)
         if stories and not copies:  # the other reports found are named under their story's
             kept = group_stories(kept, current)
+        kept = self._filled(kept)
         return [replace(h, rank=i) for i, h in enumerate(kept, start=1)], older
+
+    def _filled(self, hits: list[Hit]) -> list[Hit]:
+        with self.sync.reading() as (store, _):
+            return filled(store, hits)
 
     def _naming(self, query: str, hits: list[Hit]) -> set[str]:
         """The doc ids of the hits' articles that name every name of the question that any
@@ -153,23 +159,11 @@ class Retriever:
     def _candidates(
         self, query: str, pool: int, as_of: dt.date | None, mode: str, filters: Filters | None
     ) -> tuple[list[Hit], list[Hit], np.ndarray | None]:
-        """The `pool` best chunks by meaning and by BM25 (with their keyword scores), and
-        the query's vector (None in keyword mode)."""
+        """The `pool` best chunks by meaning and by BM25 (with their keyword scores), light
+        (rag/search/candidates.py), and the query's vector (None in keyword mode)."""
         limits = (filters or Filters()).capped(as_of)
         vector = self.backends.embedder.embed([query])[0] if mode != "keyword" else None
-        dense: list[Hit] = []
-        keyword: list[tuple[str, float]] = []
+        words = query if mode != "dense" else ""
         with self.sync.reading() as (store, index):
-            if vector is not None:
-                dense = store.query(vector, pool, limits)
-            if mode != "dense":
-                keyword = index.search(query, pool, limits)
-            # BM25's ranking must include the chunks dense search found; fetch only the rest.
-            found = {h.chunk_id: h for h in dense}
-            found.update(
-                {h.chunk_id: h for h in store.get([c for c, _ in keyword if c not in found])}
-            )
-        keyword_hits = [
-            replace(found[cid], keyword_score=score) for cid, score in keyword if cid in found
-        ]
-        return dense, keyword_hits, vector
+            dense, keyword = candidates(store, index, vector, words, pool, limits)
+        return dense, keyword, vector

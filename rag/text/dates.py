@@ -10,6 +10,11 @@ def day_number(date: str) -> int:
     return int(date.replace("-", "") or 0)
 
 
+def iso_day(number: int) -> str:
+    """`day_number` back: YYYYMMDD -> an ISO date, "" when undated (0)."""
+    return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}" if number else ""
+
+
 def newest_first(date: str) -> int:
     """Sort key putting the newest ISO date first and undated last."""
     return -dt.date.fromisoformat(date).toordinal() if date else 1

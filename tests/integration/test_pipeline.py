@@ -14,6 +14,7 @@ from rag.index.embeddings import Embedder
 from rag.ingest.articles import read_article
 from rag.ingest.chunking import chunk_article
 from rag.pipeline import Archive, QuestionError
+from rag.search.candidates import candidates
 from rag.settings import Settings
 from rag.types import Filters
 from tests.conftest import BLINKEN, SEEDS, open_archive, write_article
@@ -189,7 +190,7 @@ def test_keyword_index_follows_ingest_update_delete_and_crash(archive: Archive, 
         folder,
         "a.txt",
         "Quarry",
-        "20220301",
+        "20220305",
         "https://n.test/q",
         "The Brellin quarry expansion was rejected by the county board.",
     )
@@ -204,6 +205,9 @@ def test_keyword_index_follows_ingest_update_delete_and_crash(archive: Archive, 
     reopened = open_archive(archive.settings, archive.backends.embedder)
     assert reopened.search("Zorvath", mode="keyword") == []
     assert reopened.search("Brellin quarry expansion")[0].source == "a.txt"
+    # ... by its own date (the old index holds the old version's)
+    assert reopened.search("Brellin quarry expansion", as_of=dt.date(2022, 3, 5))
+    assert reopened.search("Brellin quarry expansion", as_of=dt.date(2022, 3, 4)) == []
     reopened.warm_up()  # as the app starts; any ingest does the same
     assert reopened.search("Brellin", mode="keyword")[0].source == "a.txt"
     archive.delete(archive.documents()[0].doc_id)
@@ -264,16 +268,17 @@ def test_date_range_and_site_filters(archive: Archive, tmp_path: Path):
         assert sources(Filters(since=dt.date(2022, 7, 1))) == {"b.txt"}, mode
         assert sources(Filters(until=dt.date(2022, 6, 30))) == {"a.txt", "c.md"}, mode
         assert sources(Filters(sites=("alpha.test",))) == {"a.txt"}, mode
-    # the store filters unfiltered nearest chunks itself when enough pass (k=1 here), else
-    # asks Chroma to filter: both give what Chroma's filtered search gives
+    # a search filters the unfiltered nearest chunks on the keyword index's columns when
+    # enough pass (a pool of 1 here), else asks Chroma to filter: both give what Chroma's
+    # filtered search gives
     vector = archive.backends.embedder.embed([q])[0]
+    store, index = archive.backends.store, archive.backends.keyword
     until, since = Filters(until=dt.date(2022, 6, 30)), Filters(since=dt.date(2022, 7, 1))
     for f in (until, since, Filters(sites=("alpha.test",))):
-        for k in (1, 2):
-            expected = [
-                row[0] for row in archive.backends.store._nearest(vector, k, where_clause(f))
-            ]
-            assert [h.chunk_id for h in archive.backends.store.query(vector, k, f)] == expected
+        for pool in (1, 2):
+            expected = [cid for cid, _ in store.nearest(vector, pool, where_clause(f))]
+            dense, _ = candidates(store, index, vector, "", pool, f)
+            assert [h.chunk_id for h in dense] == expected
 
 
 def test_an_unreadable_keyword_index_is_rebuilt(seeded: Archive):
