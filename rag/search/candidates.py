@@ -8,7 +8,7 @@ time at a deep pool (400 candidates: ~60% of `ask` on the 80k-chunk RealTimeQA a
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from rag.index.chunk_meta import where_clause
 from rag.index.keyword import KeywordIndex
@@ -17,30 +17,41 @@ from rag.text.dates import day_number, iso_day
 from rag.types import Filters, Hit, site_of
 
 
+class _Place(NamedTuple):
+    """What ranking needs of a chunk, from the keyword index (`row` None) or, for a chunk
+    of a version it has not seen yet (it lags the store after a writer crashed), from the
+    chunk's row in the store."""
+
+    doc_id: str
+    version: str
+    date: int  # YYYYMMDD, 0 undated
+    site: str
+    row: Hit | None
+
+
 def candidates(
     store: ChunkStore, index: KeywordIndex, vector: Any, query: str, pool: int, limits: Filters
 ) -> tuple[list[Hit], list[Hit]]:
     """The `pool` best chunks that pass `limits` by meaning (none without a `vector`) and
     by BM25 (none without a `query`), as light hits (see `filled`)."""
     dense: list[tuple[str, float]] = []
-    known: dict[str, tuple[Hit, str]] = {}
+    places: dict[str, _Place] = {}
     if vector is not None:
         # an "as of" date usually keeps most chunks: look unfiltered first, deep enough
         # that the filter leaves `pool`; only when it does not, Chroma filters (~10x slower)
         where = where_clause(limits)
         dense = store.nearest(vector, pool if where is None else 4 * pool)
         if where is not None:
-            known = _light(store, index, [c for c, _ in dense])
-            dense = [(c, s) for c, s in dense if c in known and _admits(limits, *known[c])]
+            places = _places(store, index, [c for c, _ in dense])
+            dense = [(c, s) for c, s in dense
+                     if c in places and limits.admits(places[c].date, places[c].site)]  # fmt: skip
             if len(dense) < pool:
                 dense = store.nearest(vector, pool, where)
             dense = dense[:pool]
     keyword = index.search(query, pool, limits) if query else []
-    light = known | _light(store, index, [c for c, _ in dense + keyword if c not in known])
-    dense = [(c, s) for c, s in dense if c in light]
-    dense_hits = [replace(light[c][0], rank=i, score=s, dense_score=s)
-                  for i, (c, s) in enumerate(dense, start=1)]  # fmt: skip
-    keyword_hits = [replace(light[c][0], keyword_score=s) for c, s in keyword if c in light]
+    places |= _places(store, index, [c for c, _ in dense + keyword if c not in places])
+    dense_hits = [_hit(c, places[c], dense=s) for c, s in dense if c in places]
+    keyword_hits = [_hit(c, places[c], keyword=s) for c, s in keyword if c in places]
     return dense_hits, keyword_hits
 
 
@@ -59,24 +70,25 @@ def filled(store: ChunkStore, hits: list[Hit]) -> list[Hit]:
     return [fill(h) for h in hits if h.chunk_id in rows]
 
 
-def _light(
-    store: ChunkStore, index: KeywordIndex, chunk_ids: list[str]
-) -> dict[str, tuple[Hit, str]]:
-    """chunk id -> a hit with its ids, version and date only (`filled` reads the rest), and
-    its site; a chunk of a version the keyword index has not seen yet (it lags the store
-    after a writer crashed) is read whole from the store."""
-    places = index.places({c.rsplit(":", 2)[0] for c in chunk_ids})
-    light, late = {}, []
-    for c in dict.fromkeys(chunk_ids):
+def _places(store: ChunkStore, index: KeywordIndex, chunk_ids: list[str]) -> dict[str, _Place]:
+    """chunk id -> its place, for those of the chunks that exist."""
+    indexed = index.places({c.rsplit(":", 2)[0] for c in chunk_ids})
+    places, late = {}, []
+    for c in chunk_ids:
         doc, version, _ = c.rsplit(":", 2)
-        if doc in places and places[doc][0] == version:
-            _, date, site = places[doc]
-            light[c] = Hit(0, 0.0, c, doc, "", iso_day(date), "", "", "", 0, 0, version), site
+        if doc in indexed and indexed[doc][0] == version:
+            places[c] = _Place(doc, version, indexed[doc][1], indexed[doc][2], None)
         else:
             late.append(c)
-    light.update({h.chunk_id: (h, site_of(h.url)) for h in store.get(late)})
-    return light
+    for h in store.get(late):
+        places[h.chunk_id] = _Place(h.doc_id, h.version, day_number(h.date), site_of(h.url), h)
+    return places
 
 
-def _admits(limits: Filters, hit: Hit, site: str) -> bool:
-    return limits.admits(day_number(hit.date), site)
+def _hit(chunk_id: str, place: _Place, dense: float = 0.0, keyword: float = 0.0) -> Hit:
+    """A light hit: ids, version, date and scores (a row read already, if there is one)."""
+    if place.row is not None:
+        return replace(place.row, score=dense, dense_score=dense, keyword_score=keyword)
+    date = iso_day(place.date)
+    return Hit(0, dense, chunk_id, place.doc_id, "", date, "", "", "", 0, 0, place.version,
+               dense_score=dense, keyword_score=keyword)  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 
 def day_number(date: str) -> int:
@@ -10,6 +11,7 @@ def day_number(date: str) -> int:
     return int(date.replace("-", "") or 0)
 
 
+@lru_cache(maxsize=8192)
 def iso_day(number: int) -> str:
     """`day_number` back: YYYYMMDD -> an ISO date, "" when undated (0)."""
     return f"{number // 10000:04d}-{number // 100 % 100:02d}-{number % 100:02d}" if number else ""
