@@ -93,26 +93,27 @@ def one_per_story(hits: Sequence[Hit], story: Mapping[str, str]) -> list[Hit]:
     return kept + held
 
 
-def group_stories(kept: Sequence[Hit], rest: Sequence[Hit]) -> list[Hit]:
-    """`kept` with the hits of `rest` that report a story of `kept` from another article
-    listed under its first hit (`also`, the best passage of each article, best first): the
-    reports of a story a search found but gave no slot of their own are named, not lost."""
+def group_stories(kept: Sequence[Hit], rest: Sequence[Hit], story: Mapping[str, str]) -> list[Hit]:
+    """`kept` with the hits of `rest` that report a story of `kept` (`story`: doc_id -> story
+    id) from another article listed under its first hit (`also`, the best passage of each
+    article, best first): the reports of a story a search found but gave no slot of their
+    own are named, not lost."""
     lead: dict[str, str] = {}  # story -> the doc id of its first article in `kept`
     for h in kept:
-        lead.setdefault(h.story_id or h.doc_id, h.doc_id)
+        lead.setdefault(story.get(h.doc_id) or h.doc_id, h.doc_id)
     listed = {h.doc_id for h in kept}
     also: dict[str, list[Hit]] = {}
     for h in rest:
-        story = h.story_id or h.doc_id
-        if story in lead and h.doc_id not in listed:
+        group = story.get(h.doc_id) or h.doc_id
+        if group in lead and h.doc_id not in listed:
             listed.add(h.doc_id)
-            also.setdefault(story, []).append(h)
+            also.setdefault(group, []).append(h)
     out, done = [], set()
     for h in kept:
-        story = h.story_id or h.doc_id
-        if story not in done and h.doc_id == lead[story]:
-            done.add(story)
-            h = replace(h, also=tuple(also.get(story, ())))
+        group = story.get(h.doc_id) or h.doc_id
+        if group not in done and h.doc_id == lead[group]:
+            done.add(group)
+            h = replace(h, also=tuple(also.get(group, ())))
         out.append(h)
     return out
 

@@ -120,7 +120,6 @@ class Retriever:
         if mode == "hybrid+rerank":
             current = self.backends.reranker.rerank(query, self._filled(current))
         story = self.manifest.stories.stories_of([h.doc_id for h in current])
-        current = [replace(h, story_id=story.get(h.doc_id, "")) for h in current]
         older: set[str] = set()
         if not copies:  # one source per article, then the first hits from different stories
             newest = one_per_copy(
@@ -133,9 +132,10 @@ class Retriever:
                 current = newest + [h for h in current if h.chunk_id in older]
         kept = cap_per_doc(current, per_doc, k)
         if stories and not copies:  # the other reports found are named under their story's
-            kept = group_stories(kept, current)
+            kept = group_stories(kept, current, story)
         kept = self._filled(kept)
-        return [replace(h, rank=i) for i, h in enumerate(kept, start=1)], older
+        return [replace(h, rank=i, story_id=story.get(h.doc_id, ""))
+                for i, h in enumerate(kept, start=1)], older  # fmt: skip
 
     def _filled(self, hits: list[Hit]) -> list[Hit]:
         with self.sync.reading() as (store, _):
