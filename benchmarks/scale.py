@@ -82,7 +82,8 @@ def build(source: Archive, target: Archive, size: int) -> int:
                 if copy:
                     v = v + rng.normal(0, 0.01, v.shape).astype(np.float32)
                     v /= np.linalg.norm(v)
-                ids.append(f"{cid}~{copy}")
+                _, version, index = cid.rsplit(":", 2)  # ids as ingest writes them
+                ids.append(f"{new_id}:{version}:{index}")
                 vectors.append(v)
                 texts.append(chunk_text)
                 metas.append({**meta, "doc_id": new_id})

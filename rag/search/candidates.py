@@ -3,6 +3,8 @@ that carry ids, dates and scores only, filtered and ranked on the keyword index'
 (rag/index/keyword.py, `places`); the rows (text, headline, address) are read from the
 store only for the few hits kept. Reading every candidate's row was most of a search's
 time at a deep pool (400 candidates: ~60% of `ask` on the 80k-chunk RealTimeQA archive).
+A chunk's id names its article and version, as ingest writes it: "doc_id:version:n"
+(rag/ingest/chunking.py).
 """
 
 from __future__ import annotations
