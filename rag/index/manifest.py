@@ -102,13 +102,17 @@ class Manifest:
 
     def sentence_vectors(self, doc_ids: list[str]) -> dict[str, SentenceVectors]:
         """The stored headline and sentence vectors of these documents (where stored)."""
+        return {doc: SentenceVectors.unpack(*packed) for doc, *packed in self.packed(doc_ids)}
+
+    def packed(self, doc_ids: list[str]) -> list[tuple[str, bytes, bytes]]:
+        """(doc id, sentence starts, vectors) of these documents as stored (`vectors.py`)."""
         marks = ",".join("?" * len(doc_ids))
         rows = self.db.execute(
             f"SELECT doc_id, sentence_starts, sentence_vectors FROM documents "
             f"WHERE doc_id IN ({marks}) AND sentence_vectors IS NOT NULL",
             doc_ids,
         )
-        return {doc: SentenceVectors.unpack(starts, packed) for doc, starts, packed in rows}
+        return rows.fetchall()
 
     def texts(self, doc_ids: list[str]) -> dict[str, str]:
         """The full texts of these documents."""

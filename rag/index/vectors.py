@@ -63,6 +63,23 @@ class SentenceVectors:
         return cls(rows[0], begin, rows[1:])
 
 
+def abouts(packed: list[tuple[str, bytes, bytes]], query: np.ndarray) -> dict[str, float]:
+    """doc id -> `SentenceVectors.about` the query, for many articles at once, from their
+    stored (doc id, starts, vectors) (`Manifest.packed`): one product over all their rows,
+    not one unpacking per article (a search ranks hundreds)."""
+    if not packed:
+        return {}
+    counts = np.array([len(starts) // 4 + 1 for _, starts, _ in packed])  # headline + sentences
+    rows = np.frombuffer(b"".join(p for *_, p in packed), dtype=np.int8)
+    rows = rows.reshape(int(counts.sum()), -1).astype(np.float32)
+    norms = np.sqrt(np.einsum("ij,ij->i", rows, rows))  # (3x np.linalg.norm's speed here)
+    close = (rows @ query) / np.maximum(norms, 1e-12)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    sums = np.add.reduceat(close, first) - close[first]  # the sentences' closeness, summed
+    body = np.where(counts > 1, sums / np.maximum(counts - 1, 1), 0.0)
+    return {doc: float(a) for (doc, *_), a in zip(packed, (close[first] + body) / 2)}
+
+
 @dataclass(frozen=True)
 class Sentences:
     """All the sentences of an article: their texts and closeness to the query."""

@@ -13,6 +13,7 @@ import numpy as np
 from rag.index.entities import holds
 from rag.index.manifest import Manifest
 from rag.index.sync import InStep
+from rag.index.vectors import abouts
 from rag.search.candidates import candidates, filled
 from rag.search.dates import names_present, question_range
 from rag.search.fusion import (
@@ -153,8 +154,7 @@ class Retriever:
 
     def _about(self, vector: np.ndarray, hits: list[Hit]) -> dict[str, float]:
         """doc id -> how much each hit's article is about the query `vector`."""
-        stored = self.manifest.sentence_vectors(list({h.doc_id for h in hits}))
-        return {doc: sv.about(vector) for doc, sv in stored.items()}
+        return abouts(self.manifest.packed(list({h.doc_id for h in hits})), vector)
 
     def _candidates(
         self, query: str, pool: int, as_of: dt.date | None, mode: str, filters: Filters | None

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from rag.cli import run as cli
+from rag.index.vectors import abouts
 from tests.conftest import write_article
 
 # One earthquake, three outlets, three wordings (not copies of each other).
@@ -167,6 +170,9 @@ def test_a_report_on_the_event_is_more_about_it_than_a_digest_naming_it_once(arc
     vector = archive.backends.embedder.embed(["Varnholm earthquake death toll"])[0]
     stored = archive.manifest.sentence_vectors(list(docs.values()))
     about = {title: stored[doc].about(vector) for title, doc in docs.items()}
+    # a search reads them all at once, from the stored bytes: the same figures
+    at_once = abouts(archive.manifest.packed(list(docs.values())), vector)
+    assert {title: at_once[doc] for title, doc in docs.items()} == pytest.approx(about, abs=1e-6)
     digest = about.pop(headline)
     assert min(about[title] for title, _ in QUAKE.values()) > digest
     assert digest > about["Dellmar quake injures 30"]  # it does name the event, once
