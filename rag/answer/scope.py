@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from rag.answer.evidence import ScoredSentence
 from rag.answer.named import read_text
 from rag.answer.weights import DEFAULT, AnswerWeights
-from rag.search.dates import DateRange, question_range
+from rag.search.dates import DateRange, question_range, ranking_range
 from rag.text.dates import day
 from rag.text.patterns import YEAR, content_words, names_in
 from rag.text.topic import Topic
@@ -87,10 +87,11 @@ def _lacking(topic: Topic, read: str, terms: str) -> str:
 def period_first(
     question: str, as_of: dt.date, scored: list[ScoredSentence], weights: AnswerWeights = DEFAULT
 ) -> list[ScoredSentence]:
-    """`scored` re-ranked so that an answer about the period the question names leads with
-    that period's reports: a sentence of an article published outside it (as `in_period`
-    reads it) ranks `weights.outside` lower, still there to be quoted after."""
-    asked = question_range(question, as_of)
+    """`scored` re-ranked so that an answer about the period the question names, or about
+    how things stand (`ranking_range`), leads with that period's reports: a sentence of an
+    article published outside it (as `in_period` reads it) ranks `weights.outside` lower,
+    still there to be quoted after."""
+    asked = ranking_range(question, as_of)
     if asked is None or not weights.outside:
         return scored
     slack = dt.timedelta(days=weights.slack_days)

@@ -110,6 +110,17 @@ def question_range(question: str, as_of: dt.date) -> DateRange | None:
     return None
 
 
+def ranking_range(question: str, as_of: dt.date) -> DateRange | None:
+    """The dates whose reports a question is answered from first: the period it names, or,
+    for a question about how things stand when asked ("which product remains hard to
+    find?"), the days "recently" means (a ranking only: such a question is never refused
+    for want of a recent report, as one naming a period is)."""
+    named = question_range(question, as_of)
+    if named is None and names_present(question):
+        return DateRange(as_of - dt.timedelta(days=_ROLLING_DAYS[None]), as_of, "now")
+    return named
+
+
 def _weekday(phrase: str, as_of: dt.date) -> dt.date | None:
     """The date of the most recent such weekday up to `as_of` (today counts), for "Monday"."""
     names = [calendar.day_name[i].lower() for i in range(7)]

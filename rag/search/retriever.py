@@ -15,7 +15,7 @@ from rag.index.manifest import Manifest
 from rag.index.sync import InStep
 from rag.index.vectors import abouts
 from rag.search.candidates import candidates, filled
-from rag.search.dates import names_present, question_range
+from rag.search.dates import ranking_range
 from rag.search.fusion import (
     Fusion,
     cap_per_doc,
@@ -82,10 +82,10 @@ class Retriever:
         without `copies` and `stories` they are kept, after the newest version's."""
         s = self.settings
         today = as_of or dt.date.today()
-        period = question_range(query, today)
-        # a question about a period, or the state of things now, reads deeper: its dates, not
-        # its words, pick the reports
-        deep = period is not None or names_present(query)
+        # a question about a period, or the state of things now, reads deeper and ranks that
+        # period's reports first: its dates, not its words, pick the reports
+        period = ranking_range(query, today)
+        deep = period is not None
         pool = max(4 * k, s.search_pool_period if deep else s.search_pool)
         key = (query, pool, as_of, mode, filters)
         if self.found is not None and key in self.found:

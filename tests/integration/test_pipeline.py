@@ -376,3 +376,15 @@ def test_a_question_about_how_things_stand_reads_deeper_for_the_newest_report(ar
     assert shallow[0].title.startswith("Kessel ferry strike is still")  # June's: no candidate
     deep = archive.tuned(**weeks_news).search(question, 1, as_of=day)
     assert deep[0].title == "Kessel ferry strike ends"
+
+
+def test_a_question_about_how_things_stand_is_answered_from_the_last_weeks_first(archive, tmp_path):
+    _ferry_strike(archive, tmp_path / "news", "Kessel ferry strike is still going on, day {day}",
+                  "The Kessel ferry strike is still going on on day {day}: the ferry workers "
+                  "are still out.")  # fmt: skip
+    question, day = "Is the Kessel ferry strike still going on?", dt.date(2024, 6, 14)
+    assert archive.search(question, 1, as_of=day)[0].title == "Kessel ferry strike ends"
+    assert archive.ask(question, as_of=day).citations[0].title == "Kessel ferry strike ends"
+    # ... a ranking, not a limit: asked months later, the newest report still answers
+    later = archive.ask(question, as_of=dt.date(2024, 10, 1))
+    assert not later.abstained and later.citations[0].title == "Kessel ferry strike ends"
