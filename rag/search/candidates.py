@@ -74,10 +74,10 @@ def filled(store: ChunkStore, hits: list[Hit]) -> list[Hit]:
 
 def _places(store: ChunkStore, index: KeywordIndex, chunk_ids: list[str]) -> dict[str, _Place]:
     """chunk id -> its place, for those of the chunks that exist."""
-    indexed = index.places({c.rsplit(":", 2)[0] for c in chunk_ids})
+    indexed = index.places({_named(c)[0] for c in chunk_ids})
     places, late = {}, []
     for c in chunk_ids:
-        doc, version, _ = c.rsplit(":", 2)
+        doc, version = _named(c)
         if doc in indexed and indexed[doc][0] == version:
             places[c] = _Place(doc, version, indexed[doc][1], indexed[doc][2], None)
         else:
@@ -85,6 +85,12 @@ def _places(store: ChunkStore, index: KeywordIndex, chunk_ids: list[str]) -> dic
     for h in store.get(late):
         places[h.chunk_id] = _Place(h.doc_id, h.version, day_number(h.date), site_of(h.url), h)
     return places
+
+
+def _named(chunk_id: str) -> tuple[str, str]:
+    """The (doc id, version) a chunk id names; ("", "") for an id not written by ingest."""
+    parts = chunk_id.rsplit(":", 2)
+    return (parts[0], parts[1]) if len(parts) == 3 else ("", "")
 
 
 def _hit(chunk_id: str, place: _Place, dense: float = 0.0, keyword: float = 0.0) -> Hit:
