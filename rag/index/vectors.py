@@ -32,12 +32,6 @@ class SentenceVectors:
         vectors = np.array([first[s] for s in sorted(first)], dtype=np.float32)
         return cls(pooled[0][0], starts, vectors.reshape(len(starts), len(pooled[0][0])))
 
-    def about(self, query: np.ndarray) -> float:
-        """How much the article is about the query (a unit vector): the mean of its
-        headline's closeness and its sentences' mean closeness."""
-        body = float((self.vectors @ query).mean()) if len(self.vectors) else 0.0
-        return (float(self.title @ query) + body) / 2
-
     def for_hit(self, hit: Hit) -> np.ndarray:
         """Rows for `hit`: its headline, then each of its sentences (zeros where unknown)."""
         rows = np.zeros((1 + len(hit.sentences), len(self.title)), dtype=np.float32)
@@ -64,9 +58,10 @@ class SentenceVectors:
 
 
 def abouts(packed: list[tuple[str, bytes, bytes]], query: np.ndarray) -> dict[str, float]:
-    """doc id -> `SentenceVectors.about` the query, for many articles at once, from their
-    stored (doc id, starts, vectors) (`Manifest.packed`): one product over all their rows,
-    not one unpacking per article (a search ranks hundreds)."""
+    """doc id -> how much each article is about the query (a unit vector): the mean of its
+    headline's closeness and its sentences' mean closeness. Read from the stored (doc id,
+    starts, vectors) (`Manifest.packed`) in one product over all their rows, not one
+    unpacking per article (a search ranks hundreds)."""
     if not packed:
         return {}
     counts = np.array([len(starts) // 4 + 1 for _, starts, _ in packed])  # headline + sentences

@@ -27,7 +27,7 @@ class Fusion:
     names: float = 0.0
     # the candidates by how much their article is about the question: the mean of its
     # headline's and its sentences' closeness to it (a digest of the day's news that has
-    # one item on it is not; rag/index/vectors.py, SentenceVectors.about)
+    # one item on it is not; rag/index/vectors.py, abouts)
     about: float = 0.0
     # > 0: the age prior (recency_days) counts only for the candidates whose article is
     # about the question within this much of the one most about it (`about` scores): the
